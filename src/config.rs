@@ -1,0 +1,258 @@
+//! `site.toml`: the site's configuration, loaded and validated before anything else.
+
+use std::path::Path;
+
+use chrono::format::{Item, StrftimeItems};
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::slug::slugify;
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// A taxonomy declared in `site.toml`: a way to group articles by term.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    /// The front matter key and URL segment (`topics` gives `/topics/<term>/`).
+    pub name: String,
+    /// The heading shown to readers ("Topics"); defaults to the name, capitalised.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl TaxonomyConfig {
+    /// The heading shown to readers.
+    pub fn display_title(&self) -> String {
+        self.title.clone().unwrap_or_else(|| {
+            let mut chars = self.name.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// The site's configuration, with defaults filled in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name, shown in the header and the `<title>` of every page.
+    #[serde(default = "default_title")]
+    pub title: String,
+    /// One sentence about the site, for the home page's description.
+    #[serde(default)]
+    pub description: String,
+    /// The absolute URL the site is served from, e.g. `https://example.org` or
+    /// `https://user.github.io/project` (a sub-path is honoured by every link).
+    pub base_url: String,
+    /// The language of the content, for `<html lang>`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The site's owner or publisher, shown in the footer.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// How many articles a listing page shows.
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    /// The URL pattern of an article, from `{year}`, `{month}`, `{day}` and `{slug}`.
+    #[serde(default = "default_article_path")]
+    pub article_path: String,
+    /// How dates are shown to readers, as a chrono `strftime` pattern.
+    #[serde(default = "default_date_format")]
+    pub date_format: String,
+    /// The taxonomies articles are indexed by.
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// Free values handed to templates as `site.extra`.
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+fn default_title() -> String {
+    "Annals".to_owned()
+}
+fn default_language() -> String {
+    "en".to_owned()
+}
+fn default_paginate_by() -> usize {
+    20
+}
+fn default_article_path() -> String {
+    "/{year}/{month}/{day}/{slug}/".to_owned()
+}
+fn default_date_format() -> String {
+    "%-d %B %Y".to_owned()
+}
+fn default_taxonomies() -> Vec<TaxonomyConfig> {
+    ["topics", "countries"]
+        .into_iter()
+        .map(|name| TaxonomyConfig {
+            name: name.to_owned(),
+            title: None,
+        })
+        .collect()
+}
+
+/// URL segments at the top of the site that taxonomies may not take.
+const RESERVED_SEGMENTS: [&str; 4] = ["archive", "page", "static", "css"];
+
+impl SiteConfig {
+    /// Reads and validates `site.toml` in `root`.
+    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![Diagnostic::new(
+                &path,
+                format!("cannot read the site configuration: {e}"),
+            )]
+        })?;
+        SiteConfig::parse(&text, &path)
+    }
+
+    /// Parses and validates configuration text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+            let message = e.message().to_owned();
+            vec![match e.span() {
+                Some(span) => {
+                    let (line, col) = line_col(text, span.start);
+                    Diagnostic::at(path, line, Some(col), message)
+                }
+                None => Diagnostic::new(path, message),
+            }]
+        })?;
+        let problems = config.problems();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems
+                .into_iter()
+                .map(|p| Diagnostic::new(path, p))
+                .collect())
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
+            || self.base_url.contains(['?', '#', ' '])
+        {
+            problems.push(format!(
+                "`base_url` must be an absolute http(s) URL such as \"https://example.org\", not {:?}",
+                self.base_url
+            ));
+        }
+        if self.paginate_by == 0 {
+            problems.push("`paginate_by` must be at least 1".to_owned());
+        }
+        if let Err(p) = check_article_path(&self.article_path) {
+            problems.push(p);
+        }
+        if StrftimeItems::new(&self.date_format).any(|item| matches!(item, Item::Error)) {
+            problems.push(format!(
+                "`date_format` {:?} is not a valid strftime pattern",
+                self.date_format
+            ));
+        }
+        let mut seen = Vec::new();
+        for taxonomy in &self.taxonomies {
+            if slugify(&taxonomy.name) != taxonomy.name {
+                problems.push(format!(
+                    "taxonomy name {:?} must be lowercase letters, digits and dashes",
+                    taxonomy.name
+                ));
+            } else if RESERVED_SEGMENTS.contains(&taxonomy.name.as_str())
+                || taxonomy.name.bytes().all(|b| b.is_ascii_digit())
+            {
+                problems.push(format!(
+                    "taxonomy name {:?} is reserved for other pages",
+                    taxonomy.name
+                ));
+            }
+            if seen.contains(&&taxonomy.name) {
+                problems.push(format!("taxonomy {:?} is declared twice", taxonomy.name));
+            }
+            seen.push(&taxonomy.name);
+        }
+        problems
+    }
+
+    /// The base URL without a trailing slash: `https://example.org/news`.
+    pub fn base_url_trimmed(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The path part of the base URL without a trailing slash: `/news`, or empty at a domain's root.
+    pub fn base_path(&self) -> &str {
+        let trimmed = self.base_url_trimmed();
+        let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+        after_scheme.find('/').map_or("", |i| &after_scheme[i..])
+    }
+}
+
+/// Checks an article URL pattern: starts and ends with `/`, has `{slug}`, and only known fields.
+fn check_article_path(pattern: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("`article_path` {pattern:?} {why}"));
+    if !pattern.starts_with('/') || !pattern.ends_with('/') {
+        return bad("must start and end with `/`");
+    }
+    if !pattern.contains("{slug}") {
+        return bad("must contain `{slug}`");
+    }
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return bad("has an unclosed `{`");
+        };
+        let field = &rest[start + 1..start + len];
+        if !["year", "month", "day", "slug"].contains(&field) {
+            return bad(&format!(
+                "uses `{{{field}}}`; the fields are {{year}}, {{month}}, {{day}} and {{slug}}"
+            ));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    if pattern.split('/').any(|seg| seg == ".." || seg == ".") {
+        return bad("must not contain `.` or `..` segments");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
+        SiteConfig::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn defaults_and_base_path() {
+        let c = parse("base_url = \"https://user.github.io/project/\"").unwrap();
+        assert_eq!(c.paginate_by, 20);
+        assert_eq!(c.base_path(), "/project");
+        assert_eq!(c.base_url_trimmed(), "https://user.github.io/project");
+        assert_eq!(c.taxonomies.len(), 2);
+        let root = parse("base_url = \"https://example.org\"").unwrap();
+        assert_eq!(root.base_path(), "");
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let errs = parse("base_url = \"https://e.org\"\npaginate = 3\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(2));
+        assert!(errs[0].message.contains("paginate"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        let errs = parse(
+            "base_url = \"example.org\"\npaginate_by = 0\narticle_path = \"/{year}/{title}/\"\ndate_format = \"%Q\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 4, "{errs:?}");
+    }
+}

@@ -1,0 +1,122 @@
+//! Article dates: what front matter may say, and how it is kept.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+/// A publication date as the author wrote it: the instant, in the author's own offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArticleDate {
+    /// The instant, carrying the offset it was written with (`+00:00` when none was given).
+    pub instant: DateTime<FixedOffset>,
+    /// False when only a day was given (`2024-06-19`).
+    pub has_time: bool,
+}
+
+impl ArticleDate {
+    /// Parses `YYYY-MM-DD`, an RFC 3339 date-time (`2024-06-19T02:50:00+09:00`, `...Z`), or a local
+    /// date-time without offset (taken as UTC). A space may stand for the `T`.
+    pub fn parse(text: &str) -> Result<ArticleDate, String> {
+        let text = text.trim();
+        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+            return Ok(ArticleDate {
+                instant: utc().from_utc_datetime(&midnight),
+                has_time: false,
+            });
+        }
+        let normalized = text.replacen(' ', "T", 1);
+        if let Ok(instant) = DateTime::parse_from_rfc3339(&normalized) {
+            return Ok(ArticleDate {
+                instant,
+                has_time: true,
+            });
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+            if let Ok(local) = NaiveDateTime::parse_from_str(&normalized, format) {
+                return Ok(ArticleDate {
+                    instant: utc().from_utc_datetime(&local),
+                    has_time: true,
+                });
+            }
+        }
+        Err(format!(
+            "{text:?} is not a valid date: write YYYY-MM-DD or an RFC 3339 date-time such as 2024-06-19T14:30:00+09:00"
+        ))
+    }
+
+    /// The calendar day in the article's own offset: the day its readers saw on the dateline.
+    pub fn local_date(&self) -> NaiveDate {
+        self.instant.date_naive()
+    }
+
+    /// RFC 3339, for `<time datetime>` and machines; a date without time gives just the day.
+    pub fn machine(&self) -> String {
+        if self.has_time {
+            self.instant.to_rfc3339()
+        } else {
+            self.local_date().format("%Y-%m-%d").to_string()
+        }
+    }
+
+    /// The date formatted for readers with a chrono `strftime` pattern (checked by the config).
+    pub fn display(&self, format: &str) -> String {
+        self.instant.format(format).to_string()
+    }
+}
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("zero is a valid offset"))
+}
+
+/// Deserializes an optional date from a TOML datetime or a string (YAML, or a quoted TOML value),
+/// reporting a bad date at the value's position.
+pub fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ArticleDate>, D::Error> {
+    d.deserialize_any(DateVisitor).map(Some)
+}
+
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = ArticleDate;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a date such as 2024-06-19 or 2024-06-19T14:30:00+09:00")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ArticleDate, E> {
+        ArticleDate::parse(v).map_err(E::custom)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ArticleDate, A::Error> {
+        // TOML hands its datetimes to serde as a one-entry map holding the text.
+        let Some((_, text)) = map.next_entry::<String, String>()? else {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        };
+        ArticleDate::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_offset_and_local_day() {
+        let d = ArticleDate::parse("2024-06-19T02:50:00+09:00").unwrap();
+        assert_eq!(d.local_date().to_string(), "2024-06-19");
+        assert_eq!(d.machine(), "2024-06-19T02:50:00+09:00");
+        assert_eq!(d.display("%-d %B %Y %H:%M %:z"), "19 June 2024 02:50 +09:00");
+    }
+
+    #[test]
+    fn accepts_plain_days_and_rejects_impossible_ones() {
+        let d = ArticleDate::parse("2000-07-19").unwrap();
+        assert!(!d.has_time);
+        assert_eq!(d.machine(), "2000-07-19");
+        assert!(ArticleDate::parse("2024-02-30").is_err());
+        assert!(ArticleDate::parse("yesterday").is_err());
+        assert!(ArticleDate::parse("2024-06-19 10:00:00Z").unwrap().has_time);
+    }
+}

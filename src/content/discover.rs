@@ -1,0 +1,78 @@
+//! Finding article files under `content/`.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+
+/// Lists every Markdown article under `content_dir`, at any depth, sorted by path.
+///
+/// Only files ending in `.md` count; hidden files and folders (starting with `.`), editor files
+/// (`#draft.md#`, `draft.md~`, `.#draft.md`) and anything else are skipped. Symbolic links are not
+/// followed, so nothing outside the folder is read.
+pub fn discover(content_dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && is_article_name(entry.file_name()) => {
+                files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(content_dir).to_path_buf();
+                errors.push(Diagnostic::new(path, format!("cannot read: {e}")));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn is_article_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.ends_with(".md") && !n.starts_with(['.', '#']) && n.len() > 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_markdown_and_skips_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "a.md",
+            "2024/06/b.md",
+            "notes.txt",
+            ".hidden.md",
+            "#c.md#",
+            "d.md~",
+            ".git/e.md",
+        ] {
+            let full = root.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "x").unwrap();
+        }
+        let found: Vec<_> = discover(root)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(found, ["2024/06/b.md", "a.md"]);
+    }
+}

@@ -1,0 +1,358 @@
+//! Reading one article file: splitting off the front matter and checking what it says.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::dates::{ArticleDate, deserialize_date};
+use super::{ArticleMeta, ParsedArticle};
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::slug::{is_valid_slug, slugify};
+
+/// The keys front matter may have, listed in the error for an unknown key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    #[serde(default, deserialize_with = "deserialize_date")]
+    date: Option<ArticleDate>,
+    #[serde(default, deserialize_with = "deserialize_date")]
+    updated: Option<ArticleDate>,
+    slug: Option<String>,
+    summary: Option<String>,
+    topics: Option<Vec<String>>,
+    countries: Option<Vec<String>>,
+    #[serde(default)]
+    authors: Vec<String>,
+    #[serde(default)]
+    taxonomies: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    extra: Option<serde_json::Value>,
+}
+
+/// The two front matter syntaxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Toml,
+    Yaml,
+}
+
+/// The parts of an article file.
+struct Split<'a> {
+    syntax: Syntax,
+    front_matter: &'a str,
+    /// The file line on which the front matter text starts.
+    front_matter_line: usize,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// Reads and checks one article file. `content_dir` gives its relative path.
+pub fn parse_file(
+    path: &Path,
+    content_dir: &Path,
+    config: &SiteConfig,
+) -> Result<ParsedArticle, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Diagnostic::new(path, format!("cannot read: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        vec![Diagnostic::new(
+            path,
+            format!(
+                "is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )]
+    })?;
+    let rel_path = path
+        .strip_prefix(content_dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    parse_text(&text, path, rel_path, config)
+}
+
+/// Parses the text of an article file; `path` names it in errors.
+fn parse_text(
+    text: &str,
+    path: &Path,
+    rel_path: String,
+    config: &SiteConfig,
+) -> Result<ParsedArticle, Vec<Diagnostic>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let split = split(text).map_err(|(line, message)| vec![Diagnostic::at(path, line, None, message)])?;
+    let fm = match split.syntax {
+        Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(split.front_matter, s.start))
+                .unwrap_or((1, 1));
+            Diagnostic::at(
+                path,
+                split.front_matter_line + line - 1,
+                Some(column),
+                e.message().trim_end(),
+            )
+        }),
+        Syntax::Yaml => parse_yaml(split.front_matter).map_err(|(line, column, message)| {
+            Diagnostic::at(path, split.front_matter_line + line - 1, column, message)
+        }),
+    }
+    .map_err(|d| vec![d])?;
+    let meta = check(fm, &split, path, rel_path, config)?;
+    Ok(ParsedArticle {
+        meta,
+        body: split.body.to_owned(),
+        body_line: split.body_line,
+    })
+}
+
+fn parse_yaml(text: &str) -> Result<FrontMatter, (usize, Option<usize>, String)> {
+    if text.trim().is_empty() {
+        return Ok(empty_front_matter());
+    }
+    serde_saphyr::from_str::<FrontMatter>(text).map_err(|e| {
+        let location = e.location();
+        let line = location.map_or(1, |l| l.line() as usize);
+        let column = location.map(|l| l.column() as usize);
+        let message = e.to_string();
+        let message = message.lines().next().unwrap_or_default().to_owned();
+        (line.max(1), column, message)
+    })
+}
+
+fn empty_front_matter() -> FrontMatter {
+    FrontMatter {
+        title: None,
+        date: None,
+        updated: None,
+        slug: None,
+        summary: None,
+        topics: None,
+        countries: None,
+        authors: Vec::new(),
+        taxonomies: BTreeMap::new(),
+        draft: false,
+        aliases: Vec::new(),
+        extra: None,
+    }
+}
+
+/// Splits `+++ TOML +++` or `--- YAML ---` front matter from the body.
+fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
+    if text.trim().is_empty() {
+        return Err((1, "the file is empty; an article needs front matter with at least `title` and `date`".to_owned()));
+    }
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let syntax = match text[..first_end].trim_end() {
+        "+++" => Syntax::Toml,
+        "---" => Syntax::Yaml,
+        _ => {
+            return Err((
+                1,
+                "no front matter: an article starts with a `+++` line (TOML front matter) or a `---` line (YAML)".to_owned(),
+            ));
+        }
+    };
+    let delimiter = if syntax == Syntax::Toml { "+++" } else { "---" };
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        if text[offset..end].trim_end() == delimiter {
+            return Ok(Split {
+                syntax,
+                front_matter: &text[first_end..offset],
+                front_matter_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        offset = end;
+        line += 1;
+    }
+    Err((
+        1,
+        format!("the front matter opened here is never closed: add a `{delimiter}` line after it"),
+    ))
+}
+
+/// The file line of a top-level `key` in front matter text, for errors found after parsing.
+fn key_line(split: &Split, key: &str) -> usize {
+    split
+        .front_matter
+        .lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        })
+        .map_or(1, |i| split.front_matter_line + i)
+}
+
+/// Trims a term and folds runs of white space inside it to one space.
+pub fn clean_term(term: &str) -> String {
+    term.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn check(
+    fm: FrontMatter,
+    split: &Split,
+    path: &Path,
+    rel_path: String,
+    config: &SiteConfig,
+) -> Result<ArticleMeta, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut error_at = |key: &str, message: String| {
+        errors.push(Diagnostic::at(path, key_line(split, key), None, message));
+    };
+
+    let title = fm.title.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if fm.title.is_none() {
+        error_at("title", "front matter has no `title`".to_owned());
+    } else if title.is_empty() {
+        error_at("title", "`title` is empty".to_owned());
+    }
+    if fm.date.is_none() {
+        error_at("date", "front matter has no `date` (e.g. date = 2024-06-19)".to_owned());
+    }
+    let slug = match &fm.slug {
+        Some(slug) if !is_valid_slug(slug) => {
+            error_at(
+                "slug",
+                format!("`slug` {slug:?} may not be empty or contain `/`, `\\`, `..`, `?`, `#`, `%`, spaces or control characters"),
+            );
+            String::new()
+        }
+        Some(slug) => slug.clone(),
+        None => {
+            let slug = slugify(&title);
+            if slug.is_empty() && !title.is_empty() {
+                error_at("title", format!("the title {title:?} gives an empty URL slug; set `slug`"));
+            }
+            slug
+        }
+    };
+
+    let mut given: BTreeMap<String, Vec<String>> = fm.taxonomies;
+    for (key, values) in [
+        ("topics", fm.topics),
+        ("countries", fm.countries),
+    ] {
+        if let Some(values) = values {
+            given.insert(key.to_owned(), values);
+        }
+    }
+    let mut terms = Vec::with_capacity(config.taxonomies.len());
+    for taxonomy in &config.taxonomies {
+        let values = given.remove(&taxonomy.name).unwrap_or_default();
+        let mut cleaned: Vec<String> = Vec::with_capacity(values.len());
+        for value in values {
+            let term = clean_term(&value);
+            if slugify(&term).is_empty() {
+                error_at(
+                    &taxonomy.name,
+                    format!("`{}` has a term {value:?} without letters or digits", taxonomy.name),
+                );
+            } else if !cleaned.iter().any(|t| slugify(t) == slugify(&term)) {
+                cleaned.push(term);
+            }
+        }
+        terms.push(cleaned);
+    }
+    let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    for name in given.keys() {
+        error_at(
+            name,
+            format!(
+                "`{name}` is not a taxonomy of this site; site.toml declares: {}",
+                declared.join(", ")
+            ),
+        );
+    }
+    for alias in &fm.aliases {
+        if !alias.starts_with('/') || alias.split('/').any(|s| s == ".." || s == ".") || alias.contains(['\\', '?', '#']) {
+            error_at("aliases", format!("alias {alias:?} must be a path starting with `/` without `..`, `\\`, `?` or `#`"));
+        }
+    }
+    let authors = fm.authors.iter().map(|a| clean_term(a)).filter(|a| !a.is_empty()).collect();
+
+    match (errors.is_empty(), fm.date) {
+        (true, Some(date)) => Ok(ArticleMeta {
+            source: path.to_path_buf(),
+            rel_path,
+            title,
+            date,
+            updated: fm.updated,
+            slug,
+            summary: fm.summary.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            authors,
+            terms,
+            draft: fm.draft,
+            aliases: fm.aliases,
+            extra: fm.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SiteConfig {
+        SiteConfig::parse("base_url = \"https://example.org\"", Path::new("site.toml")).unwrap()
+    }
+
+    fn parse(text: &str) -> Result<ParsedArticle, Vec<Diagnostic>> {
+        parse_text(text, Path::new("a.md"), "a.md".to_owned(), &config())
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let a = parse("+++\ntitle = \"Côte d'Ivoire votes\"\ndate = 2024-06-19T10:00:00+02:00\ntopics = [\" Elections \", \"North  Korea\"]\n[extra]\nphoto = \"x.jpg\"\n+++\nBody\n").unwrap();
+        assert_eq!(a.meta.slug, "cote-d-ivoire-votes");
+        assert_eq!(a.meta.terms[0], ["Elections", "North Korea"]);
+        assert_eq!(a.meta.extra["photo"], "x.jpg");
+        assert_eq!(a.body, "Body\n");
+        assert_eq!(a.body_line, 8);
+    }
+
+    #[test]
+    fn yaml_front_matter_with_bom_and_crlf() {
+        let a = parse("\u{feff}---\r\ntitle: Hello\r\ndate: 2024-06-19\r\ncountries: [Russia]\r\n---\r\nBody\r\n").unwrap();
+        assert_eq!(a.meta.title, "Hello");
+        assert_eq!(a.meta.terms[1], ["Russia"]);
+        assert!(!a.meta.date.has_time);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let errs = parse("+++\ntitle = \"x\"\ndate = 2024-01-01\ntopic = [\"a\"]\n+++\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(4));
+        assert!(errs[0].message.contains("topic"), "{}", errs[0].message);
+        assert!(errs[0].message.contains("topics"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn bad_date_is_reported_at_its_line() {
+        let errs = parse("+++\ntitle = \"x\"\ndate = \"2024-02-30\"\n+++\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(3), "{errs:?}");
+        let errs = parse("---\ntitle: x\ndate: someday\n---\n").unwrap_err();
+        assert_eq!(errs[0].line, Some(3), "{errs:?}");
+    }
+
+    #[test]
+    fn missing_pieces() {
+        assert!(parse("").unwrap_err()[0].message.contains("empty"));
+        assert!(parse("# Just markdown\n").unwrap_err()[0].message.contains("no front matter"));
+        assert!(parse("+++\ntitle = \"x\"\n").unwrap_err()[0].message.contains("never closed"));
+        let errs = parse("+++\nslug = \"../x\"\n+++\n").unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+    }
+}

@@ -1,0 +1,11 @@
+//! Annals: a static site generator for news archives.
+//!
+//! A build flows one way through one module per stage:
+//! [`config`] (read `site.toml`) → [`content`] (find and parse articles) → [`markdown`] (render
+//! bodies) → [`index`] (group articles by term and date) → [`render`] (fill templates) →
+//! [`output`] (write the site and swap it in). [`site`] runs the stages in order.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod slug;
