@@ -135,6 +135,17 @@ impl SiteConfig {
         }
     }
 
+    /// The same configuration served from another base URL (checked like the one in the file).
+    pub fn with_base_url(mut self, base_url: &str, path: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        self.base_url = base_url.to_owned();
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(problems.into_iter().map(|p| Diagnostic::new(path, format!("--base-url: {p}"))).collect())
+        }
+    }
+
     fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))

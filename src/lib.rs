@@ -8,4 +8,10 @@
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod index;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
 pub mod slug;
+pub mod theme;

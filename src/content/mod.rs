@@ -18,6 +18,7 @@ pub use front_matter::parse_file;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
+use crate::markdown::RenderedBody;
 
 /// What the front matter of an article says, checked and normalized.
 #[derive(Debug, Clone)]
@@ -108,4 +109,15 @@ pub fn assign_urls(
     } else {
         Err(errors)
     }
+}
+
+/// A finished article: front matter, URL and rendered body.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// What the front matter says.
+    pub meta: ArticleMeta,
+    /// Its URL below the site's base path.
+    pub url: String,
+    /// The rendered body, summary and word count.
+    pub body: RenderedBody,
 }

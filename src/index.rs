@@ -1,0 +1,195 @@
+//! Indexes: every article grouped by taxonomy term and by year, month and day.
+//!
+//! Articles are referred to by their position in the article list, which [`sort_articles`] puts
+//! newest first; every list of positions here is in that order too.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Datelike;
+
+use crate::config::SiteConfig;
+use crate::content::Article;
+use crate::slug::slugify;
+
+/// Sorts articles newest first (ties by file path), the order every index relies on.
+pub fn sort_articles(articles: &mut [Article]) {
+    articles.sort_by(|a, b| {
+        b.meta
+            .date
+            .instant
+            .cmp(&a.meta.date.instant)
+            .then_with(|| a.meta.rel_path.cmp(&b.meta.rel_path))
+    });
+}
+
+/// One term of a taxonomy, like "North Korea" in countries.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The name shown to readers: the most used spelling among the articles.
+    pub name: String,
+    /// Its URL segment; also what makes two spellings one term.
+    pub slug: String,
+    /// The articles with this term, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// All the terms of one taxonomy.
+#[derive(Debug, Clone)]
+pub struct TaxonomyIndex {
+    /// The taxonomy's name (`topics`), its URL segment.
+    pub name: String,
+    /// Its heading ("Topics").
+    pub title: String,
+    /// Its terms, sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+/// A day that has articles.
+#[derive(Debug, Clone)]
+pub struct DayIndex {
+    /// Day of the month, 1–31.
+    pub day: u32,
+    /// Its articles, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// A month that has articles.
+#[derive(Debug, Clone)]
+pub struct MonthIndex {
+    /// Month, 1–12.
+    pub month: u32,
+    /// Its days with articles, newest first.
+    pub days: Vec<DayIndex>,
+    /// Its articles, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// A year that has articles.
+#[derive(Debug, Clone)]
+pub struct YearIndex {
+    /// The year.
+    pub year: i32,
+    /// Its months with articles, newest first.
+    pub months: Vec<MonthIndex>,
+    /// Its articles, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// Every index of the site.
+#[derive(Debug, Clone)]
+pub struct SiteIndex {
+    /// One per taxonomy of `site.toml`, in that order.
+    pub taxonomies: Vec<TaxonomyIndex>,
+    /// For each article, for each taxonomy, the positions of its terms in that taxonomy's `terms`.
+    pub article_terms: Vec<Vec<Vec<usize>>>,
+    /// Years with articles, newest first. Articles are filed under the day of their own offset.
+    pub years: Vec<YearIndex>,
+}
+
+impl SiteIndex {
+    /// Builds every index from articles already sorted by [`sort_articles`].
+    pub fn build(config: &SiteConfig, articles: &[Article]) -> SiteIndex {
+        let mut article_terms = vec![Vec::with_capacity(config.taxonomies.len()); articles.len()];
+        let taxonomies = config
+            .taxonomies
+            .iter()
+            .enumerate()
+            .map(|(t, taxonomy)| {
+                let index = build_taxonomy(t, articles, &mut article_terms);
+                TaxonomyIndex {
+                    name: taxonomy.name.clone(),
+                    title: taxonomy.display_title(),
+                    terms: index,
+                }
+            })
+            .collect();
+        SiteIndex {
+            taxonomies,
+            article_terms,
+            years: build_dates(articles),
+        }
+    }
+}
+
+fn build_taxonomy(
+    t: usize,
+    articles: &[Article],
+    article_terms: &mut [Vec<Vec<usize>>],
+) -> Vec<Term> {
+    // Per slug: the spellings seen with their counts, and the articles.
+    let mut by_slug: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        for term in &article.meta.terms[t] {
+            let entry = by_slug.entry(slugify(term)).or_default();
+            *entry.0.entry(term.as_str()).or_default() += 1;
+            entry.1.push(i);
+        }
+    }
+    let positions: HashMap<&str, usize> = by_slug
+        .keys()
+        .enumerate()
+        .map(|(p, slug)| (slug.as_str(), p))
+        .collect();
+    for (article, terms) in articles.iter().zip(article_terms.iter_mut()) {
+        terms.push(
+            article.meta.terms[t]
+                .iter()
+                .filter_map(|term| positions.get(slugify(term).as_str()).copied())
+                .collect(),
+        );
+    }
+    by_slug
+        .into_iter()
+        .map(|(slug, (spellings, articles))| {
+            let name = spellings
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(name, _)| name.to_owned())
+                .unwrap_or_default();
+            Term {
+                name,
+                slug,
+                articles,
+            }
+        })
+        .collect()
+}
+
+fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
+    let mut days: BTreeMap<(i32, u32, u32), Vec<usize>> = BTreeMap::new();
+    for (i, article) in articles.iter().enumerate() {
+        let d = article.meta.date.local_date();
+        days.entry((d.year(), d.month(), d.day())).or_default().push(i);
+    }
+    let mut years: Vec<YearIndex> = Vec::new();
+    for ((year, month, day), articles) in days.into_iter().rev() {
+        if years.last().is_none_or(|y| y.year != year) {
+            years.push(YearIndex {
+                year,
+                months: Vec::new(),
+                articles: Vec::new(),
+            });
+        }
+        let y = years.last_mut().unwrap_or_else(|| unreachable!("pushed above"));
+        if y.months.last().is_none_or(|m| m.month != month) {
+            y.months.push(MonthIndex {
+                month,
+                days: Vec::new(),
+                articles: Vec::new(),
+            });
+        }
+        let m = y.months.last_mut().unwrap_or_else(|| unreachable!("pushed above"));
+        m.articles.extend(&articles);
+        y.articles.extend(&articles);
+        m.days.push(DayIndex { day, articles });
+    }
+    // Within a month or year the days came newest first, but an article written in a far-east
+    // offset can sort before one from the same UTC instant: keep positions in article order.
+    for y in &mut years {
+        y.articles.sort_unstable();
+        for m in &mut y.months {
+            m.articles.sort_unstable();
+        }
+    }
+    years
+}

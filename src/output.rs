@@ -1,0 +1,237 @@
+//! Writing the site: everything goes to a staging folder next to the output folder, which replaces
+//! the old output only once the whole build has succeeded.
+//!
+//! A failed build (or one that stops half way) leaves the previous site as it was, and files of
+//! deleted articles never linger, since every build starts from an empty folder.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+use walkdir::WalkDir;
+
+/// Why the output could not be written.
+#[derive(Debug, Error)]
+pub enum OutputError {
+    /// The output folder would overwrite or delete something it must not.
+    #[error("refusing to write the site to {path}: {reason}")]
+    Unsafe {
+        /// The output folder asked for.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A file system operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// An absolute path with `.` and `..` resolved and symbolic links of existing parts followed.
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_owned());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for part in rest.into_iter().rev() {
+        match Path::new(&part).components().next() {
+            Some(Component::ParentDir) => {
+                resolved.pop();
+            }
+            Some(Component::CurDir) | None => {}
+            _ => resolved.push(part),
+        }
+    }
+    Ok(resolved)
+}
+
+/// Refuses output folders that would destroy the site's sources: `/`, the site root, a folder that
+/// holds the site root or a `content/` folder, and anything inside `content/`, `templates/` or
+/// `static/`. Returns the resolved output path.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, OutputError> {
+    let refuse = |reason: &str| OutputError::Unsafe {
+        path: output.to_path_buf(),
+        reason: reason.to_owned(),
+    };
+    let out = resolve(output).map_err(io_error(output))?;
+    let root = resolve(root).map_err(io_error(root))?;
+    if out.parent().is_none() {
+        return Err(refuse("it is the file system root"));
+    }
+    if root.starts_with(&out) {
+        return Err(refuse("it is, or contains, the site root"));
+    }
+    if out.join("content").exists() {
+        return Err(refuse("it contains a content/ folder"));
+    }
+    for source in ["content", "templates", "static"] {
+        if out.starts_with(root.join(source)) {
+            return Err(refuse(&format!("it is inside the site's {source}/ folder")));
+        }
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(refuse("it exists and is not a folder"));
+    }
+    Ok(out)
+}
+
+/// A folder the new site is written into, swapped in by [`Staging::commit`] and removed if the
+/// build fails.
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates an empty staging folder beside `target` (so the final rename stays on one disk).
+    pub fn create(target: &Path) -> Result<Staging, OutputError> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let name = target
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.annals-tmp-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
+        }
+        std::fs::create_dir(&dir).map_err(io_error(&dir))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Writes a file at `rel` (with `/` separators) below the staging folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::write(&path, bytes).map_err(io_error(&path))
+    }
+
+    /// Copies the files under `source` (not following links, skipping hidden files) into the
+    /// staging folder; returns their paths relative to `source`.
+    pub fn copy_tree(&self, source: &Path) -> Result<Vec<String>, OutputError> {
+        let mut copied = Vec::new();
+        if !source.is_dir() {
+            return Ok(copied);
+        }
+        let walker = WalkDir::new(source)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|e| OutputError::Io {
+                path: e.path().unwrap_or(source).to_path_buf(),
+                source: e.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(source).unwrap_or(entry.path());
+            let to = self.dir.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            std::fs::copy(entry.path(), &to).map_err(io_error(entry.path()))?;
+            copied.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+        Ok(copied)
+    }
+
+    /// Replaces the output folder with the staging folder.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let old = self.dir.with_file_name(
+            self.dir
+                .file_name()
+                .map(|n| n.to_string_lossy().replace("annals-tmp", "annals-old"))
+                .unwrap_or_default(),
+        );
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old).map_err(io_error(&self.target))?;
+        }
+        if let Err(source) = std::fs::rename(&self.dir, &self.target) {
+            if had_old {
+                // Put the previous site back; the new one stays in staging and is removed on drop.
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(OutputError::Io {
+                path: self.target.clone(),
+                source,
+            });
+        }
+        self.committed = true;
+        if had_old {
+            std::fs::remove_dir_all(&old).map_err(io_error(&old))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_dangerous_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        assert!(check_output_dir(&root, Path::new("/")).is_err());
+        assert!(check_output_dir(&root, &root).is_err());
+        assert!(check_output_dir(&root, dir.path()).is_err());
+        assert!(check_output_dir(&root, &root.join("content/out")).is_err());
+        assert!(check_output_dir(&root, &root.join("public/../content")).is_err());
+        assert!(check_output_dir(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn commit_replaces_and_drop_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("stale.html"), "old").unwrap();
+        let staging = Staging::create(&target).unwrap();
+        staging.write("a/index.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert!(!target.join("stale.html").exists());
+        assert_eq!(std::fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
+
+        let staging = Staging::create(&target).unwrap();
+        staging.write("b.html", b"x").unwrap();
+        drop(staging);
+        assert!(target.join("a/index.html").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,349 @@
+//! The whole build, stage after stage: config → articles → Markdown → indexes → pages → output.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use crate::config::SiteConfig;
+use crate::content::{self, Article, LocatedArticle, ParsedArticle};
+use crate::diagnostics::Diagnostic;
+use crate::index::{SiteIndex, sort_articles};
+use crate::markdown::{self, BodySource};
+use crate::output::{OutputError, Staging, check_output_dir};
+use crate::render::{Page, Renderer};
+use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
+
+/// What a build or check is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root: the folder with `site.toml`, `content/`, and optionally `templates/` and
+    /// `static/`.
+    pub root: PathBuf,
+    /// Where the site is written; `public/` under the root when not given.
+    pub output: Option<PathBuf>,
+    /// Replaces `base_url` of `site.toml` (e.g. for a preview).
+    pub base_url: Option<String>,
+    /// Publishes articles marked `draft = true` too.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Options for building the site at `root` with everything else at its default.
+    pub fn new(root: impl Into<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            base_url: None,
+            drafts: false,
+        }
+    }
+
+    /// The output folder: `--output`, else `public/` under the root.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// Why a build failed.
+#[derive(Debug, Error)]
+pub enum BuildError {
+    /// Problems in the site's files; all of them, each naming its file.
+    #[error("{} error{} in the site", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Input(Vec<Diagnostic>),
+    /// The site could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl From<Vec<Diagnostic>> for BuildError {
+    fn from(diagnostics: Vec<Diagnostic>) -> Self {
+        BuildError::Input(diagnostics)
+    }
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Articles published.
+    pub articles: usize,
+    /// HTML pages written (articles, listings, archives, redirects).
+    pub pages: usize,
+    /// Static files copied.
+    pub static_files: usize,
+    /// Where the site was written.
+    pub output: PathBuf,
+}
+
+/// A loaded site: configuration, theme, articles (newest first) and their indexes.
+pub struct Site {
+    /// `site.toml`, with command-line overrides applied.
+    pub config: SiteConfig,
+    /// The templates.
+    pub theme: Theme,
+    /// Every published article, newest first.
+    pub articles: Vec<Article>,
+    /// The articles grouped by term and date.
+    pub index: SiteIndex,
+    root: PathBuf,
+}
+
+impl Site {
+    /// Reads and checks everything: configuration, templates and every article. All problems are
+    /// reported together.
+    pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
+        let root = &options.root;
+        let mut config = SiteConfig::load(root)?;
+        if let Some(base_url) = &options.base_url {
+            config = config.with_base_url(base_url, &root.join(crate::config::CONFIG_FILE))?;
+        }
+        let theme = Theme::load(&root.join("templates"));
+        let parsed = parse_articles(root, &config, options.drafts);
+        let (theme, parsed) = match (theme, parsed) {
+            (Ok(theme), Ok(parsed)) => (theme, parsed),
+            (theme, parsed) => {
+                let mut errors = theme.err().unwrap_or_default();
+                errors.extend(parsed.err().unwrap_or_default());
+                return Err(BuildError::Input(errors));
+            }
+        };
+        let located = content::assign_urls(&config, parsed)?;
+        let mut articles = render_bodies(&config, located)?;
+        sort_articles(&mut articles);
+        let index = SiteIndex::build(&config, &articles);
+        Ok(Site {
+            config,
+            theme,
+            articles,
+            index,
+            root: root.clone(),
+        })
+    }
+
+    fn stylesheet(&self) -> Vec<u8> {
+        std::fs::read(self.root.join("static").join(STYLESHEET)).unwrap_or_else(|_| {
+            BUILTIN_STATIC
+                .iter()
+                .find(|(path, _)| *path == STYLESHEET)
+                .map(|(_, bytes)| bytes.to_vec())
+                .unwrap_or_default()
+        })
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        let version = format!("{:08x}", fnv1a(&self.stylesheet()) as u32);
+        Renderer::new(&self.config, &self.articles, &self.index, &self.theme, &version)
+    }
+
+    /// Every page, after checking that no two of them would be written to the same file.
+    fn pages(&self, renderer: &Renderer) -> Result<Vec<Page>, BuildError> {
+        let pages = renderer.pages();
+        let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
+        let mut errors = Vec::new();
+        for &page in &pages {
+            if let Some(&other) = files.get(&renderer.file_of(page)) {
+                let culprit = [page, other].into_iter().find_map(|p| match p {
+                    Page::Article(i) | Page::Alias { article: i, .. } => Some(i),
+                    _ => None,
+                });
+                let file = culprit.map_or_else(
+                    || self.root.join(crate::config::CONFIG_FILE),
+                    |i| self.articles[i].meta.source.clone(),
+                );
+                errors.push(Diagnostic::new(
+                    file,
+                    format!(
+                        "two pages would be written to {}; change this article's slug or alias",
+                        renderer.url_of(page)
+                    ),
+                ));
+            } else {
+                files.insert(renderer.file_of(page), page);
+            }
+        }
+        if errors.is_empty() {
+            Ok(pages)
+        } else {
+            Err(BuildError::Input(errors))
+        }
+    }
+
+    /// Renders every page without writing anything, to find template errors.
+    pub fn check(&self) -> Result<usize, BuildError> {
+        let renderer = self.renderer();
+        let pages = self.pages(&renderer)?;
+        let errors: Vec<Diagnostic> = pages
+            .par_iter()
+            .filter_map(|&page| renderer.render(page).err())
+            .collect();
+        if errors.is_empty() {
+            Ok(pages.len())
+        } else {
+            Err(BuildError::Input(dedup(errors)))
+        }
+    }
+
+    /// Writes the whole site to `output`, replacing what was there only if everything succeeded.
+    pub fn write(&self, output: &Path) -> Result<BuildReport, BuildError> {
+        let output = check_output_dir(&self.root, output)?;
+        let renderer = self.renderer();
+        let pages = self.pages(&renderer)?;
+        let staging = Staging::create(&output)?;
+        let mut copied = staging.copy_tree(&self.root.join("static"))?;
+        for (path, bytes) in BUILTIN_STATIC {
+            if !copied.iter().any(|c| c == path) {
+                staging.write(path, bytes)?;
+                copied.push((*path).to_owned());
+            }
+        }
+        let failures: Vec<BuildError> = pages
+            .par_iter()
+            .filter_map(|&page| {
+                let result = renderer
+                    .render(page)
+                    .map_err(|d| BuildError::Input(vec![d]))
+                    .and_then(|p| Ok(staging.write(&p.path, p.html.as_bytes())?));
+                result.err()
+            })
+            .collect();
+        if let Some(error) = first_error(failures) {
+            return Err(error);
+        }
+        staging.commit()?;
+        Ok(BuildReport {
+            articles: self.articles.len(),
+            pages: pages.len(),
+            static_files: copied.len(),
+            output,
+        })
+    }
+}
+
+/// Merges failures: every input problem (once each), or else the first output error.
+fn first_error(failures: Vec<BuildError>) -> Option<BuildError> {
+    let mut diagnostics = Vec::new();
+    let mut output = None;
+    for failure in failures {
+        match failure {
+            BuildError::Input(d) => diagnostics.extend(d),
+            other => {
+                output.get_or_insert(other);
+            }
+        }
+    }
+    if diagnostics.is_empty() {
+        output
+    } else {
+        Some(BuildError::Input(dedup(diagnostics)))
+    }
+}
+
+fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// Discovers and parses every article in parallel; drafts are dropped unless asked for.
+fn parse_articles(
+    root: &Path,
+    config: &SiteConfig,
+    drafts: bool,
+) -> Result<Vec<ParsedArticle>, Vec<Diagnostic>> {
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        return Err(vec![Diagnostic::new(
+            &content_dir,
+            "there is no content/ folder: articles go there as Markdown files",
+        )]);
+    }
+    let files = content::discover(&content_dir)?;
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|file| content::parse_file(file, &content_dir, config))
+        .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(article) if article.meta.draft && !drafts => {}
+            Ok(article) => articles.push(article),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(articles)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders every article's Markdown in parallel, resolving `@/` links between them.
+fn render_bodies(
+    config: &SiteConfig,
+    located: Vec<LocatedArticle>,
+) -> Result<Vec<Article>, Vec<Diagnostic>> {
+    let links: HashMap<String, String> = located
+        .iter()
+        .map(|a| {
+            (
+                a.parsed.meta.rel_path.clone(),
+                format!("{}{}", config.base_path(), a.url),
+            )
+        })
+        .collect();
+    let results: Vec<Result<Article, Vec<Diagnostic>>> = located
+        .into_par_iter()
+        .map(|a| {
+            let source = BodySource {
+                file: &a.parsed.meta.source,
+                first_line: a.parsed.body_line,
+            };
+            let body = markdown::render(
+                &a.parsed.body,
+                source,
+                a.parsed.meta.summary.as_deref(),
+                &links,
+            )?;
+            Ok(Article {
+                meta: a.parsed.meta,
+                url: a.url,
+                body,
+            })
+        })
+        .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(article) => articles.push(article),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(articles)
+    } else {
+        Err(errors)
+    }
+}
+
+/// FNV-1a, a small stable hash for cache-busting version strings.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Loads the site and writes it to the output folder.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let site = Site::load(options)?;
+    site.write(&options.output_dir())
+}
+
+/// Loads the site and renders every page without writing; returns the number of pages.
+pub fn check(options: &BuildOptions) -> Result<(usize, usize), BuildError> {
+    let site = Site::load(options)?;
+    let pages = site.check()?;
+    Ok((site.articles.len(), pages))
+}

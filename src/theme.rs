@@ -1,0 +1,135 @@
+//! The theme: Tera templates and static files, built into the binary and overridable per site.
+//!
+//! The default theme lives in `templates/` and `static/` of the Annals repository and is compiled
+//! in, so a site with only `content/` and `site.toml` builds. A site's own `templates/NAME`
+//! replaces the built-in template of that name; a site's own `static/` file replaces a built-in
+//! static file at the same path.
+
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+
+/// The built-in templates, by name.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("term.html", include_str!("../templates/term.html")),
+    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
+    ("period.html", include_str!("../templates/period.html")),
+    ("archive.html", include_str!("../templates/archive.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    (
+        "partials/card.html",
+        include_str!("../templates/partials/card.html"),
+    ),
+    (
+        "partials/pagination.html",
+        include_str!("../templates/partials/pagination.html"),
+    ),
+];
+
+/// The built-in static files, by path below the site root.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[(
+    "css/annals.css",
+    include_bytes!("../static/css/annals.css"),
+)];
+
+/// The path of the theme stylesheet below the site root.
+pub const STYLESHEET: &str = "css/annals.css";
+
+/// Loaded templates, ready to render.
+pub struct Theme {
+    /// The template engine holding every template.
+    pub tera: Tera,
+    /// Template names the site overrides, with their files (to name them in errors).
+    overrides: Vec<(String, PathBuf)>,
+}
+
+impl Theme {
+    /// Loads the built-in templates and the site's own from `templates_dir` (if it exists).
+    pub fn load(templates_dir: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        let mut overrides = Vec::new();
+        let mut errors = Vec::new();
+        if templates_dir.is_dir() {
+            for entry in WalkDir::new(templates_dir).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        errors.push(Diagnostic::new(templates_dir, format!("cannot read: {e}")));
+                        continue;
+                    }
+                };
+                let name = entry
+                    .path()
+                    .strip_prefix(templates_dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !entry.file_type().is_file() || name.split('/').any(|s| s.starts_with('.')) {
+                    continue;
+                }
+                match std::fs::read_to_string(entry.path()) {
+                    Ok(text) => {
+                        sources.retain(|(n, _)| *n != name);
+                        sources.push((name.clone(), text));
+                        overrides.push((name, entry.path().to_path_buf()));
+                    }
+                    Err(e) => errors.push(Diagnostic::new(entry.path(), format!("cannot read: {e}"))),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = Tera::new();
+        match tera.add_raw_templates(sources) {
+            Ok(()) => Ok(Theme { tera, overrides }),
+            Err(e) => Err(vec![Diagnostic::new(
+                templates_dir,
+                format!("the templates do not compile: {}", error_chain(&e)),
+            )]),
+        }
+    }
+
+    /// The file a template comes from, for error messages.
+    pub fn template_file(&self, name: &str) -> PathBuf {
+        self.overrides
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| PathBuf::from(format!("templates/{name} (built-in)")))
+    }
+
+    /// Renders a template, reporting a failure as a diagnostic naming the template file.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| {
+            Diagnostic::new(
+                self.template_file(name),
+                format!("rendering failed: {}", error_chain(&e)),
+            )
+        })
+    }
+}
+
+/// An error and its causes on one line.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
