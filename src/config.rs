@@ -136,13 +136,20 @@ impl SiteConfig {
     }
 
     /// The same configuration served from another base URL (checked like the one in the file).
-    pub fn with_base_url(mut self, base_url: &str, path: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    pub fn with_base_url(
+        mut self,
+        base_url: &str,
+        path: &Path,
+    ) -> Result<SiteConfig, Vec<Diagnostic>> {
         self.base_url = base_url.to_owned();
         let problems = self.problems();
         if problems.is_empty() {
             Ok(self)
         } else {
-            Err(problems.into_iter().map(|p| Diagnostic::new(path, format!("--base-url: {p}"))).collect())
+            Err(problems
+                .into_iter()
+                .map(|p| Diagnostic::new(path, format!("--base-url: {p}")))
+                .collect())
         }
     }
 

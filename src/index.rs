@@ -159,7 +159,9 @@ fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
     let mut days: BTreeMap<(i32, u32, u32), Vec<usize>> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         let d = article.meta.date.local_date();
-        days.entry((d.year(), d.month(), d.day())).or_default().push(i);
+        days.entry((d.year(), d.month(), d.day()))
+            .or_default()
+            .push(i);
     }
     let mut years: Vec<YearIndex> = Vec::new();
     for ((year, month, day), articles) in days.into_iter().rev() {
@@ -170,7 +172,9 @@ fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
                 articles: Vec::new(),
             });
         }
-        let y = years.last_mut().unwrap_or_else(|| unreachable!("pushed above"));
+        let y = years
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("pushed above"));
         if y.months.last().is_none_or(|m| m.month != month) {
             y.months.push(MonthIndex {
                 month,
@@ -178,7 +182,10 @@ fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
                 articles: Vec::new(),
             });
         }
-        let m = y.months.last_mut().unwrap_or_else(|| unreachable!("pushed above"));
+        let m = y
+            .months
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("pushed above"));
         m.articles.extend(&articles);
         y.articles.extend(&articles);
         m.days.push(DayIndex { day, articles });

@@ -117,7 +117,10 @@ pub fn render(
     add_heading_ids(&mut events);
 
     let (summary_html, summary_text) = match summary {
-        Some(summary) => (format!("<p>{}</p>", escape_html(summary)), summary.to_owned()),
+        Some(summary) => (
+            format!("<p>{}</p>", escape_html(summary)),
+            summary.to_owned(),
+        ),
         None => {
             let events = summary_events(&events);
             (
@@ -156,9 +159,10 @@ fn resolve_link(dest: &str, links: &HashMap<String, String>) -> Option<String> {
 
 /// The events of the summary: those before `<!-- more -->`, else the first top-level paragraph.
 fn summary_events<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
-    if let Some(marker) = events.iter().position(|e| {
-        matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER)
-    }) {
+    if let Some(marker) = events
+        .iter()
+        .position(|e| matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER))
+    {
         return &events[..marker];
     }
     let mut depth = 0usize;
@@ -240,11 +244,15 @@ mod tests {
         let path = dir.path().join("a.md");
         std::fs::write(&path, text).unwrap();
         let config =
-            SiteConfig::parse("base_url = \"https://example.org\"", Path::new("site.toml")).unwrap();
+            SiteConfig::parse("base_url = \"https://example.org\"", Path::new("site.toml"))
+                .unwrap();
         parse_file(&path, dir.path(), &config).unwrap()
     }
 
-    fn render(a: &ParsedArticle, links: &HashMap<String, String>) -> Result<RenderedBody, Vec<Diagnostic>> {
+    fn render(
+        a: &ParsedArticle,
+        links: &HashMap<String, String>,
+    ) -> Result<RenderedBody, Vec<Diagnostic>> {
         let source = BodySource {
             file: &a.meta.source,
             first_line: a.body_line,
@@ -276,10 +284,14 @@ mod tests {
 
     #[test]
     fn more_marker_and_front_matter_summary() {
-        let a = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nOne.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
+        let a = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nOne.\n\nTwo.\n\n<!-- more -->\n\nThree.\n",
+        );
         let r = render(&a, &links()).unwrap();
         assert_eq!(r.summary_text, "One. Two.");
-        let b = article("+++\ntitle = \"t\"\ndate = 2024-01-01\nsummary = \"<b>Bold</b> claim\"\n+++\nBody.\n");
+        let b = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\nsummary = \"<b>Bold</b> claim\"\n+++\nBody.\n",
+        );
         let r = render(&b, &links()).unwrap();
         assert_eq!(r.summary_html, "<p>&lt;b&gt;Bold&lt;/b&gt; claim</p>");
         assert_eq!(r.word_count, 1);
@@ -288,9 +300,15 @@ mod tests {
 
     #[test]
     fn missing_link_target_names_file_and_line() {
-        let a = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nIntro.\n\nSee [gone](@/2023/gone.md).\n");
+        let a = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nIntro.\n\nSee [gone](@/2023/gone.md).\n",
+        );
         let errs = render(&a, &links()).unwrap_err();
         assert_eq!(errs[0].line, Some(7));
-        assert!(errs[0].message.contains("content/2023/gone.md"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("content/2023/gone.md"),
+            "{}",
+            errs[0].message
+        );
     }
 }

@@ -219,7 +219,10 @@ mod tests {
         staging.write("a/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!target.join("stale.html").exists());
-        assert_eq!(std::fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "new"
+        );
 
         let staging = Staging::create(&target).unwrap();
         staging.write("b.html", b"x").unwrap();

@@ -181,11 +181,13 @@ impl<'a> Renderer<'a> {
         for (t, taxonomy) in self.index.taxonomies.iter().enumerate() {
             pages.push(Page::Taxonomy(t));
             for (term, entry) in taxonomy.terms.iter().enumerate() {
-                pages.extend((1..=self.page_count(entry.articles.len())).map(|page| Page::Term {
-                    taxonomy: t,
-                    term,
-                    page,
-                }));
+                pages.extend(
+                    (1..=self.page_count(entry.articles.len())).map(|page| Page::Term {
+                        taxonomy: t,
+                        term,
+                        page,
+                    }),
+                );
             }
         }
         let periods = (0..self.index.years.len())
@@ -235,7 +237,8 @@ impl<'a> Renderer<'a> {
             Page::Article(i) => self.render_article(i, &url),
             Page::Home(n) => {
                 let ids: Vec<usize> = (0..self.articles.len()).collect();
-                let mut ctx = self.context("home", &self.config.title, &url, &self.config.description);
+                let mut ctx =
+                    self.context("home", &self.config.title, &url, &self.config.description);
                 self.add_listing(&mut ctx, "Latest", "/", &ids, n);
                 self.theme.render("index.html", &ctx)
             }
@@ -319,7 +322,10 @@ impl<'a> Renderer<'a> {
         map([
             ("name", text(&t.name)),
             ("slug", text(&t.slug)),
-            ("url", Value::from(self.link(&self.term_path(taxonomy, term)))),
+            (
+                "url",
+                Value::from(self.link(&self.term_path(taxonomy, term))),
+            ),
             ("count", Value::from(t.articles.len())),
         ])
     }
@@ -391,7 +397,13 @@ impl<'a> Renderer<'a> {
         );
         set("extra", Value::from_serializable(&a.meta.extra));
         set("source_path", text(&a.meta.rel_path));
-        set("year", self.period_link(&day.format("%Y").to_string(), &day.format("/%Y/").to_string()));
+        set(
+            "year",
+            self.period_link(
+                &day.format("%Y").to_string(),
+                &day.format("/%Y/").to_string(),
+            ),
+        );
         set(
             "month",
             self.period_link(
@@ -401,7 +413,10 @@ impl<'a> Renderer<'a> {
         );
         set(
             "day",
-            self.period_link(&format_day(day, format), &day.format("/%Y/%m/%d/").to_string()),
+            self.period_link(
+                &format_day(day, format),
+                &day.format("/%Y/%m/%d/").to_string(),
+            ),
         );
         set("earlier", opt(self.cards.get(i + 1).cloned()));
         set(
@@ -414,7 +429,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn period_link(&self, label: &str, path: &str) -> Value {
-        map([("label", text(label)), ("url", Value::from(self.link(path)))])
+        map([
+            ("label", text(label)),
+            ("url", Value::from(self.link(path))),
+        ])
     }
 
     /// Puts `listing` and `paginator` for page `page` of the listing at `base` into `ctx`.
@@ -474,11 +492,22 @@ impl<'a> Renderer<'a> {
     ) -> Result<String, Diagnostic> {
         let t = &self.index.taxonomies[taxonomy];
         let entry = &t.terms[term];
-        let description = format!("{} articles about {} in {}", entry.articles.len(), entry.name, self.config.title);
+        let description = format!(
+            "{} articles about {} in {}",
+            entry.articles.len(),
+            entry.name,
+            self.config.title
+        );
         let mut ctx = self.context("term", &entry.name, url, &description);
         ctx.insert_value("taxonomy", self.taxonomy_value(taxonomy));
         ctx.insert_value("term", self.term_value(taxonomy, term));
-        self.add_listing(&mut ctx, &entry.name, &self.term_path(taxonomy, term), &entry.articles, page);
+        self.add_listing(
+            &mut ctx,
+            &entry.name,
+            &self.term_path(taxonomy, term),
+            &entry.articles,
+            page,
+        );
         self.theme.render("term.html", &ctx)
     }
 
@@ -504,14 +533,24 @@ impl<'a> Renderer<'a> {
         }
         let letters: Vec<Value> = letters
             .into_iter()
-            .map(|(letter, group)| map([("letter", Value::from(letter)), ("terms", Value::from(group))]))
+            .map(|(letter, group)| {
+                map([
+                    ("letter", Value::from(letter)),
+                    ("terms", Value::from(group)),
+                ])
+            })
             .collect();
         let description = format!("All {} of {}", t.title.to_lowercase(), self.config.title);
         let mut ctx = self.context("taxonomy", &t.title, url, &description);
         ctx.insert_value("taxonomy", self.taxonomy_value(taxonomy));
         ctx.insert_value(
             "terms_by_count",
-            Value::from(by_count.iter().map(|&i| terms[i].clone()).collect::<Vec<_>>()),
+            Value::from(
+                by_count
+                    .iter()
+                    .map(|&i| terms[i].clone())
+                    .collect::<Vec<_>>(),
+            ),
         );
         ctx.insert_value("terms", Value::from(terms));
         ctx.insert_value("letters", Value::from(letters));
@@ -532,7 +571,9 @@ impl<'a> Renderer<'a> {
         let years = &self.index.years;
         match period {
             PeriodRef::Year(y) => format!("/{:04}/", years[y].year),
-            PeriodRef::Month(y, m) => format!("/{:04}/{:02}/", years[y].year, years[y].months[m].month),
+            PeriodRef::Month(y, m) => {
+                format!("/{:04}/{:02}/", years[y].year, years[y].months[m].month)
+            }
             PeriodRef::Day(y, m, d) => format!(
                 "/{:04}/{:02}/{:02}/",
                 years[y].year, years[y].months[m].month, years[y].months[m].days[d].day
@@ -548,9 +589,10 @@ impl<'a> Renderer<'a> {
         match period {
             PeriodRef::Year(y) => years[y].year.to_string(),
             PeriodRef::Month(y, m) => date(y, m, 1).format("%B %Y").to_string(),
-            PeriodRef::Day(y, m, d) => {
-                format_day(date(y, m, years[y].months[m].days[d].day), &self.config.date_format)
-            }
+            PeriodRef::Day(y, m, d) => format_day(
+                date(y, m, years[y].months[m].days[d].day),
+                &self.config.date_format,
+            ),
         }
     }
 
@@ -558,7 +600,12 @@ impl<'a> Renderer<'a> {
         self.period_link(&self.period_label(period), &self.period_path(period))
     }
 
-    fn render_period(&self, period: PeriodRef, page: usize, url: &str) -> Result<String, Diagnostic> {
+    fn render_period(
+        &self,
+        period: PeriodRef,
+        page: usize,
+        url: &str,
+    ) -> Result<String, Diagnostic> {
         let years = &self.index.years;
         // Neighbours: lists are newest first, so the previous period is the next entry.
         let (kind, up, prev, next, children) = match period {
@@ -567,20 +614,35 @@ impl<'a> Renderer<'a> {
                 self.period_link("Archive", "/archive/"),
                 (y + 1 < years.len()).then(|| PeriodRef::Year(y + 1)),
                 y.checked_sub(1).map(PeriodRef::Year),
-                (0..years[y].months.len()).map(|m| PeriodRef::Month(y, m)).collect(),
+                (0..years[y].months.len())
+                    .map(|m| PeriodRef::Month(y, m))
+                    .collect(),
             ),
             PeriodRef::Month(y, m) => {
-                let pos = self.months.iter().position(|&p| p == (y, m)).unwrap_or_default();
+                let pos = self
+                    .months
+                    .iter()
+                    .position(|&p| p == (y, m))
+                    .unwrap_or_default();
                 (
                     "month",
                     self.period_ref_link(PeriodRef::Year(y)),
-                    self.months.get(pos + 1).map(|&(y, m)| PeriodRef::Month(y, m)),
-                    pos.checked_sub(1).map(|p| PeriodRef::Month(self.months[p].0, self.months[p].1)),
-                    (0..years[y].months[m].days.len()).map(|d| PeriodRef::Day(y, m, d)).collect(),
+                    self.months
+                        .get(pos + 1)
+                        .map(|&(y, m)| PeriodRef::Month(y, m)),
+                    pos.checked_sub(1)
+                        .map(|p| PeriodRef::Month(self.months[p].0, self.months[p].1)),
+                    (0..years[y].months[m].days.len())
+                        .map(|d| PeriodRef::Day(y, m, d))
+                        .collect(),
                 )
             }
             PeriodRef::Day(y, m, d) => {
-                let pos = self.days.iter().position(|&p| p == (y, m, d)).unwrap_or_default();
+                let pos = self
+                    .days
+                    .iter()
+                    .position(|&p| p == (y, m, d))
+                    .unwrap_or_default();
                 let day = |p: usize| {
                     let (y, m, d) = self.days[p];
                     PeriodRef::Day(y, m, d)
@@ -607,7 +669,11 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let ids = self.period_articles(period);
-        let description = format!("{} articles from {label} in {}", ids.len(), self.config.title);
+        let description = format!(
+            "{} articles from {label} in {}",
+            ids.len(),
+            self.config.title
+        );
         let mut ctx = self.context(kind, &label, url, &description);
         ctx.insert_value(
             "period",
@@ -644,11 +710,16 @@ impl<'a> Renderer<'a> {
                         let name = month_name(number);
                         map([
                             ("number", Value::from(number)),
-                            ("short", Value::from(name.chars().take(3).collect::<String>())),
+                            (
+                                "short",
+                                Value::from(name.chars().take(3).collect::<String>()),
+                            ),
                             ("name", Value::from(name)),
                             (
                                 "url",
-                                opt(found.map(|&m| self.link(&self.period_path(PeriodRef::Month(y, m))))),
+                                opt(found.map(|&m| {
+                                    self.link(&self.period_path(PeriodRef::Month(y, m)))
+                                })),
                             ),
                             (
                                 "count",
@@ -659,7 +730,10 @@ impl<'a> Renderer<'a> {
                     .collect();
                 map([
                     ("year", Value::from(year.year)),
-                    ("url", Value::from(self.link(&self.period_path(PeriodRef::Year(y))))),
+                    (
+                        "url",
+                        Value::from(self.link(&self.period_path(PeriodRef::Year(y)))),
+                    ),
                     ("count", Value::from(year.articles.len())),
                     ("months", Value::from(months)),
                 ])
@@ -684,7 +758,10 @@ impl<'a> Renderer<'a> {
 
 /// A calendar day in the configured date format.
 fn format_day(day: NaiveDate, format: &str) -> String {
-    day.and_time(NaiveTime::MIN).and_utc().format(format).to_string()
+    day.and_time(NaiveTime::MIN)
+        .and_utc()
+        .format(format)
+        .to_string()
 }
 
 /// The page numbers to show around `current` of `total`: the first, the last, two either side of
@@ -710,7 +787,17 @@ mod tests {
         assert_eq!(page_window(1, 1), [Some(1)]);
         assert_eq!(
             page_window(6, 20),
-            [Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(20)]
+            [
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(20)
+            ]
         );
         assert_eq!(page_window(2, 4), [Some(1), Some(2), Some(3), Some(4)]);
     }

@@ -42,7 +42,9 @@ impl BuildOptions {
 
     /// The output folder: `--output`, else `public/` under the root.
     pub fn output_dir(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| self.root.join("public"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
     }
 }
 
@@ -133,7 +135,13 @@ impl Site {
 
     fn renderer(&self) -> Renderer<'_> {
         let version = format!("{:08x}", fnv1a(&self.stylesheet()) as u32);
-        Renderer::new(&self.config, &self.articles, &self.index, &self.theme, &version)
+        Renderer::new(
+            &self.config,
+            &self.articles,
+            &self.index,
+            &self.theme,
+            &version,
+        )
     }
 
     /// Every page, after checking that no two of them would be written to the same file.

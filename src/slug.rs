@@ -24,9 +24,15 @@ pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug != "."
         && slug != ".."
-        && !slug
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control() || c.is_whitespace() || c == '?' || c == '#' || c == '%')
+        && !slug.chars().any(|c| {
+            c == '/'
+                || c == '\\'
+                || c.is_control()
+                || c.is_whitespace()
+                || c == '?'
+                || c == '#'
+                || c == '%'
+        })
 }
 
 #[cfg(test)]
@@ -37,7 +43,10 @@ mod tests {
     fn transliterates_and_joins_words() {
         assert_eq!(slugify("Côte d'Ivoire"), "cote-d-ivoire");
         assert_eq!(slugify("  North   Korea "), "north-korea");
-        assert_eq!(slugify("Putin's visit: 24 years on!"), "putin-s-visit-24-years-on");
+        assert_eq!(
+            slugify("Putin's visit: 24 years on!"),
+            "putin-s-visit-24-years-on"
+        );
         assert_eq!(slugify("Ελλάδα"), "ellada");
         assert_eq!(slugify("!!!"), "");
     }

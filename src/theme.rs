@@ -33,10 +33,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The built-in static files, by path below the site root.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[(
-    "css/annals.css",
-    include_bytes!("../static/css/annals.css"),
-)];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] =
+    &[("css/annals.css", include_bytes!("../static/css/annals.css"))];
 
 /// The path of the theme stylesheet below the site root.
 pub const STYLESHEET: &str = "css/annals.css";
@@ -82,7 +80,9 @@ impl Theme {
                         sources.push((name.clone(), text));
                         overrides.push((name, entry.path().to_path_buf()));
                     }
-                    Err(e) => errors.push(Diagnostic::new(entry.path(), format!("cannot read: {e}"))),
+                    Err(e) => {
+                        errors.push(Diagnostic::new(entry.path(), format!("cannot read: {e}")))
+                    }
                 }
             }
         }

@@ -102,8 +102,14 @@ fn every_article_term_and_period_has_a_page() {
     let archive = site.read("archive/index.html");
     assert!(archive.contains("href=\"/2024/06/\"") && archive.contains("href=\"/2023/09/\""));
     let day = site.read("2024/06/19/index.html");
-    assert!(day.contains("href=\"/2024/06/20/\""), "day links to the next day");
-    assert!(day.contains("href=\"/2024/06/\""), "day links up to its month");
+    assert!(
+        day.contains("href=\"/2024/06/20/\""),
+        "day links to the next day"
+    );
+    assert!(
+        day.contains("href=\"/2024/06/\""),
+        "day links up to its month"
+    );
     let month = site.read("2024/06/index.html");
     assert!(month.contains("href=\"/2023/09/\"") && month.contains("href=\"/2024/10/\""));
 
@@ -125,16 +131,26 @@ fn terms_are_normalized_into_one_page_with_one_name() {
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(dirs.iter().filter(|d| d.contains("korea")).count(), 1, "{dirs:?}");
+    assert_eq!(
+        dirs.iter().filter(|d| d.contains("korea")).count(),
+        1,
+        "{dirs:?}"
+    );
     let page = site.read("countries/north-korea/index.html");
     assert!(page.contains("North Korea"));
     assert!(!page.contains("north korea"));
     assert!(!page.contains("North  Korea"));
     for article in ["putin-arrives-in-pyongyang", "treaty-signed", "troops-sent"] {
-        assert!(page.contains(article), "{article} missing from the term page");
+        assert!(
+            page.contains(article),
+            "{article} missing from the term page"
+        );
     }
     let index = site.read("countries/index.html");
-    assert!(index.contains("Côte d&#x27;Ivoire") || index.contains("Côte d&#39;Ivoire"), "{index}");
+    assert!(
+        index.contains("Côte d&#x27;Ivoire") || index.contains("Côte d&#39;Ivoire"),
+        "{index}"
+    );
     let topics = site.read("topics/diplomacy/index.html");
     assert!(topics.contains("Diplomacy") && !topics.contains(">diplomacy<"));
 }
@@ -162,7 +178,10 @@ fn listings_are_paginated_with_first_previous_next_last() {
     assert!(!home.contains("Story number 5"));
     let middle = site.read("topics/economy/page/2/index.html");
     assert!(middle.contains("Story number 5") && !middle.contains("Story number 8"));
-    for link in ["href=\"/topics/economy/\"", "href=\"/topics/economy/page/3/\""] {
+    for link in [
+        "href=\"/topics/economy/\"",
+        "href=\"/topics/economy/page/3/\"",
+    ] {
         assert!(middle.contains(link), "page 2 lacks {link}");
     }
     assert!(middle.contains("aria-current=\"page\""));
@@ -181,8 +200,13 @@ fn a_base_url_with_a_sub_path_prefixes_every_link() {
     assert!(home.contains("href=\"/project/css/annals.css"));
     assert!(!home.contains("href=\"/archive/\""));
     let article = site.read("2024/06/19/putin-arrives-in-pyongyang/index.html");
-    assert!(article.contains("href=\"/project/2024/06/19/treaty-signed/\""), "@/ link");
-    assert!(article.contains("https://user.github.io/project/2024/06/19/putin-arrives-in-pyongyang/"));
+    assert!(
+        article.contains("href=\"/project/2024/06/19/treaty-signed/\""),
+        "@/ link"
+    );
+    assert!(
+        article.contains("https://user.github.io/project/2024/06/19/putin-arrives-in-pyongyang/")
+    );
     let unreachable = check_links(&site.out(), "/project");
     assert_eq!(unreachable.into_iter().collect::<Vec<_>>(), ["404.html"]);
 }
@@ -217,9 +241,18 @@ fn user_text_is_escaped_everywhere() {
 fn broken_front_matter_is_reported_with_file_and_line_all_at_once() {
     let site = Fixture::with_base("https://example.org", 20);
     site.article("good.md", "Fine", "2024-01-01", "", "Ok.")
-        .file("content/typo.md", "+++\ntitle = \"Typo\"\ndate = 2024-01-01\ntopic = [\"x\"]\n+++\nBody\n")
-        .file("content/nested/baddate.md", "+++\ntitle = \"Bad\"\ndate = \"2024-02-30\"\n+++\nBody\n")
-        .file("content/syntax.md", "+++\ntitle = \"Oops\ndate = 2024-01-01\n+++\n")
+        .file(
+            "content/typo.md",
+            "+++\ntitle = \"Typo\"\ndate = 2024-01-01\ntopic = [\"x\"]\n+++\nBody\n",
+        )
+        .file(
+            "content/nested/baddate.md",
+            "+++\ntitle = \"Bad\"\ndate = \"2024-02-30\"\n+++\nBody\n",
+        )
+        .file(
+            "content/syntax.md",
+            "+++\ntitle = \"Oops\ndate = 2024-01-01\n+++\n",
+        )
         .file("content/yaml.md", "---\ntitle: Fine\ndate: [1, 2]\n---\n")
         .file("content/nofm.md", "Just text.\n");
     let out = site.run(&["build"]);
@@ -281,15 +314,27 @@ fn deleted_articles_leave_no_stale_pages() {
 #[test]
 fn links_between_articles_and_duplicate_urls_are_checked() {
     let site = Fixture::with_base("https://example.org", 20);
-    site.article("a.md", "Same title", "2024-01-01", "", "See [gone](@/nowhere.md).")
-        .article("b/a.md", "Same title", "2024-01-01", "", "Text.");
+    site.article(
+        "a.md",
+        "Same title",
+        "2024-01-01",
+        "",
+        "See [gone](@/nowhere.md).",
+    )
+    .article("b/a.md", "Same title", "2024-01-01", "", "Text.");
     let err = stderr(&site.run(&["build"]));
-    assert!(err.contains("b/a.md") && err.contains("content/a.md"), "{err}");
+    assert!(
+        err.contains("b/a.md") && err.contains("content/a.md"),
+        "{err}"
+    );
     assert!(err.contains("/2024/01/01/same-title/"), "{err}");
 
     std::fs::remove_file(site.root().join("content/b/a.md")).unwrap();
     let err = stderr(&site.run(&["build"]));
-    assert!(err.contains("content/a.md:6:5") && err.contains("content/nowhere.md"), "{err}");
+    assert!(
+        err.contains("content/a.md:6:5") && err.contains("content/nowhere.md"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -303,7 +348,10 @@ fn drafts_yaml_and_custom_article_paths() {
     )
     .article("d.md", "Secret draft", "2024-05-07", "draft = true", "Draft.");
     site.build();
-    assert!(site.read("news/2024/hello-from-yaml/index.html").contains("<strong>bold</strong>"));
+    assert!(
+        site.read("news/2024/hello-from-yaml/index.html")
+            .contains("<strong>bold</strong>")
+    );
     assert!(!site.exists("news/2024/secret-draft/index.html"));
     assert!(site.exists("topics/tests/index.html"));
     let out = site.run(&["build", "--drafts"]);
@@ -321,10 +369,19 @@ fn site_templates_override_the_built_in_ones() {
     );
     site.build();
     let home = site.read("index.html");
-    assert!(home.contains("<p class=\"custom-card\">Troops sent (1 min)</p>"), "{home}");
-    assert!(home.contains("<nav"), "the built-in base.html still frames the page");
+    assert!(
+        home.contains("<p class=\"custom-card\">Troops sent (1 min)</p>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<nav"),
+        "the built-in base.html still frames the page"
+    );
 
-    site.file("templates/article.html", "{% extends \"base.html\" %}{% block nope %}{{ broken( }}{% endblock %}");
+    site.file(
+        "templates/article.html",
+        "{% extends \"base.html\" %}{% block nope %}{{ broken( }}{% endblock %}",
+    );
     let out = site.run(&["build"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("templates"), "{}", stderr(&out));
@@ -356,7 +413,9 @@ fn the_sample_archive_builds_with_every_page_linked() {
     assert!(pages.len() > 40, "only {} pages", pages.len());
     let unreachable = check_links(&dest, "");
     assert!(
-        unreachable.iter().all(|p| p == "404.html" || p.starts_with("old/")),
+        unreachable
+            .iter()
+            .all(|p| p == "404.html" || p.starts_with("old/")),
         "unreachable: {unreachable:?}"
     );
     assert!(dest.join("2024/06/19/index.html").exists());

@@ -107,7 +107,10 @@ mod tests {
         let d = ArticleDate::parse("2024-06-19T02:50:00+09:00").unwrap();
         assert_eq!(d.local_date().to_string(), "2024-06-19");
         assert_eq!(d.machine(), "2024-06-19T02:50:00+09:00");
-        assert_eq!(d.display("%-d %B %Y %H:%M %:z"), "19 June 2024 02:50 +09:00");
+        assert_eq!(
+            d.display("%-d %B %Y %H:%M %:z"),
+            "19 June 2024 02:50 +09:00"
+        );
     }
 
     #[test]

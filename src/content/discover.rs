@@ -71,7 +71,12 @@ mod tests {
         let found: Vec<_> = discover(root)
             .unwrap()
             .into_iter()
-            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         assert_eq!(found, ["2024/06/b.md", "a.md"]);
     }

@@ -86,7 +86,8 @@ fn parse_text(
     config: &SiteConfig,
 ) -> Result<ParsedArticle, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let split = split(text).map_err(|(line, message)| vec![Diagnostic::at(path, line, None, message)])?;
+    let split =
+        split(text).map_err(|(line, message)| vec![Diagnostic::at(path, line, None, message)])?;
     let fm = match split.syntax {
         Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
             let (line, column) = e
@@ -147,7 +148,11 @@ fn empty_front_matter() -> FrontMatter {
 /// Splits `+++ TOML +++` or `--- YAML ---` front matter from the body.
 fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     if text.trim().is_empty() {
-        return Err((1, "the file is empty; an article needs front matter with at least `title` and `date`".to_owned()));
+        return Err((
+            1,
+            "the file is empty; an article needs front matter with at least `title` and `date`"
+                .to_owned(),
+        ));
     }
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let syntax = match text[..first_end].trim_end() {
@@ -164,7 +169,9 @@ fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     let mut offset = first_end;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         if text[offset..end].trim_end() == delimiter {
             return Ok(Split {
                 syntax,
@@ -212,20 +219,30 @@ fn check(
         errors.push(Diagnostic::at(path, key_line(split, key), None, message));
     };
 
-    let title = fm.title.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let title = fm
+        .title
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
     if fm.title.is_none() {
         error_at("title", "front matter has no `title`".to_owned());
     } else if title.is_empty() {
         error_at("title", "`title` is empty".to_owned());
     }
     if fm.date.is_none() {
-        error_at("date", "front matter has no `date` (e.g. date = 2024-06-19)".to_owned());
+        error_at(
+            "date",
+            "front matter has no `date` (e.g. date = 2024-06-19)".to_owned(),
+        );
     }
     let slug = match &fm.slug {
         Some(slug) if !is_valid_slug(slug) => {
             error_at(
                 "slug",
-                format!("`slug` {slug:?} may not be empty or contain `/`, `\\`, `..`, `?`, `#`, `%`, spaces or control characters"),
+                format!(
+                    "`slug` {slug:?} may not be empty or contain `/`, `\\`, `..`, `?`, `#`, `%`, spaces or control characters"
+                ),
             );
             String::new()
         }
@@ -233,17 +250,17 @@ fn check(
         None => {
             let slug = slugify(&title);
             if slug.is_empty() && !title.is_empty() {
-                error_at("title", format!("the title {title:?} gives an empty URL slug; set `slug`"));
+                error_at(
+                    "title",
+                    format!("the title {title:?} gives an empty URL slug; set `slug`"),
+                );
             }
             slug
         }
     };
 
     let mut given: BTreeMap<String, Vec<String>> = fm.taxonomies;
-    for (key, values) in [
-        ("topics", fm.topics),
-        ("countries", fm.countries),
-    ] {
+    for (key, values) in [("topics", fm.topics), ("countries", fm.countries)] {
         if let Some(values) = values {
             given.insert(key.to_owned(), values);
         }
@@ -257,7 +274,10 @@ fn check(
             if slugify(&term).is_empty() {
                 error_at(
                     &taxonomy.name,
-                    format!("`{}` has a term {value:?} without letters or digits", taxonomy.name),
+                    format!(
+                        "`{}` has a term {value:?} without letters or digits",
+                        taxonomy.name
+                    ),
                 );
             } else if !cleaned.iter().any(|t| slugify(t) == slugify(&term)) {
                 cleaned.push(term);
@@ -276,11 +296,24 @@ fn check(
         );
     }
     for alias in &fm.aliases {
-        if !alias.starts_with('/') || alias.split('/').any(|s| s == ".." || s == ".") || alias.contains(['\\', '?', '#']) {
-            error_at("aliases", format!("alias {alias:?} must be a path starting with `/` without `..`, `\\`, `?` or `#`"));
+        if !alias.starts_with('/')
+            || alias.split('/').any(|s| s == ".." || s == ".")
+            || alias.contains(['\\', '?', '#'])
+        {
+            error_at(
+                "aliases",
+                format!(
+                    "alias {alias:?} must be a path starting with `/` without `..`, `\\`, `?` or `#`"
+                ),
+            );
         }
     }
-    let authors = fm.authors.iter().map(|a| clean_term(a)).filter(|a| !a.is_empty()).collect();
+    let authors = fm
+        .authors
+        .iter()
+        .map(|a| clean_term(a))
+        .filter(|a| !a.is_empty())
+        .collect();
 
     match (errors.is_empty(), fm.date) {
         (true, Some(date)) => Ok(ArticleMeta {
@@ -290,12 +323,17 @@ fn check(
             date,
             updated: fm.updated,
             slug,
-            summary: fm.summary.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            summary: fm
+                .summary
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             authors,
             terms,
             draft: fm.draft,
             aliases: fm.aliases,
-            extra: fm.extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+            extra: fm
+                .extra
+                .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
         }),
         _ => Err(errors),
     }
@@ -333,7 +371,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error_with_line() {
-        let errs = parse("+++\ntitle = \"x\"\ndate = 2024-01-01\ntopic = [\"a\"]\n+++\n").unwrap_err();
+        let errs =
+            parse("+++\ntitle = \"x\"\ndate = 2024-01-01\ntopic = [\"a\"]\n+++\n").unwrap_err();
         assert_eq!(errs[0].line, Some(4));
         assert!(errs[0].message.contains("topic"), "{}", errs[0].message);
         assert!(errs[0].message.contains("topics"), "{}", errs[0].message);
@@ -350,8 +389,16 @@ mod tests {
     #[test]
     fn missing_pieces() {
         assert!(parse("").unwrap_err()[0].message.contains("empty"));
-        assert!(parse("# Just markdown\n").unwrap_err()[0].message.contains("no front matter"));
-        assert!(parse("+++\ntitle = \"x\"\n").unwrap_err()[0].message.contains("never closed"));
+        assert!(
+            parse("# Just markdown\n").unwrap_err()[0]
+                .message
+                .contains("no front matter")
+        );
+        assert!(
+            parse("+++\ntitle = \"x\"\n").unwrap_err()[0]
+                .message
+                .contains("never closed")
+        );
         let errs = parse("+++\nslug = \"../x\"\n+++\n").unwrap_err();
         assert_eq!(errs.len(), 3, "{errs:?}");
     }

@@ -1,6 +1,5 @@
 //! Helpers for integration tests: fixture sites in temporary folders and checks on built output.
 
-#![allow(dead_code)]
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -145,10 +144,10 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     for page in &pages {
         let html = std::fs::read_to_string(dir.join(page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = target_file(&link, base_path) {
-                if !dir.join(&target).is_file() {
-                    broken.push(format!("{page} -> {link}"));
-                }
+            if let Some(target) = target_file(&link, base_path)
+                && !dir.join(&target).is_file()
+            {
+                broken.push(format!("{page} -> {link}"));
             }
         }
     }
@@ -159,10 +158,11 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     while let Some(page) = queue.pop_front() {
         let html = std::fs::read_to_string(dir.join(&page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = target_file(&link, base_path) {
-                if target.ends_with(".html") && seen.insert(target.clone()) {
-                    queue.push_back(target);
-                }
+            if let Some(target) = target_file(&link, base_path)
+                && target.ends_with(".html")
+                && seen.insert(target.clone())
+            {
+                queue.push_back(target);
             }
         }
     }
