@@ -84,7 +84,8 @@ pub struct Renderer<'a> {
     site: Value,
     /// One card per article, in article order.
     cards: Vec<Value>,
-    /// Every month as (year, month) positions, newest first, for previous/next links.
+    /// Every month as (year, month) positions, newest first (so sorted as tuples), for
+    /// previous/next links.
     months: Vec<(usize, usize)>,
     /// Every day as (year, month, day) positions, newest first.
     days: Vec<(usize, usize, usize)>,
@@ -619,11 +620,7 @@ impl<'a> Renderer<'a> {
                     .collect(),
             ),
             PeriodRef::Month(y, m) => {
-                let pos = self
-                    .months
-                    .iter()
-                    .position(|&p| p == (y, m))
-                    .unwrap_or_default();
+                let pos = self.months.binary_search(&(y, m)).unwrap_or_default();
                 (
                     "month",
                     self.period_ref_link(PeriodRef::Year(y)),
@@ -638,11 +635,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             PeriodRef::Day(y, m, d) => {
-                let pos = self
-                    .days
-                    .iter()
-                    .position(|&p| p == (y, m, d))
-                    .unwrap_or_default();
+                let pos = self.days.binary_search(&(y, m, d)).unwrap_or_default();
                 let day = |p: usize| {
                     let (y, m, d) = self.days[p];
                     PeriodRef::Day(y, m, d)

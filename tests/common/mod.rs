@@ -1,6 +1,5 @@
 //! Helpers for integration tests: fixture sites in temporary folders and checks on built output.
 
-
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Output;

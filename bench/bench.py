@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark `annals build` on generated news archives, optionally side by side with Hugo.
+
+Generates corpora with ../shared/bench/gen_corpus.py (cached outside the repo), builds each
+several times, alternating tools, and prints median wall time, user+sys CPU, peak RSS, pages
+written and pages per second. See README.md, "Performance".
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+
+
+def corpus(cache: Path, dialect: str, n: int) -> Path:
+    path = cache / f"{dialect}-{n}"
+    if not (path / "manifest.json").exists():
+        print(f"generating {dialect} corpus of {n} articles in {path} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(GEN), "--n", str(n), "--dialect", dialect, "--out", str(path), "--force"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return path
+
+
+def timed(cmd: list, cwd: Path) -> dict:
+    """Runs cmd under /usr/bin/time -v; returns wall, cpu (s) and peak RSS (MiB)."""
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], cwd=cwd, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    stats = {}
+    for line in proc.stderr.splitlines():
+        line = line.strip()
+        if line.startswith("Elapsed (wall clock) time"):
+            parts = [float(p) for p in line.rsplit(" ", 1)[1].split(":")]
+            stats["wall"] = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        elif line.startswith("User time"):
+            stats["user"] = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("System time"):
+            stats["sys"] = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("Maximum resident set size"):
+            stats["rss"] = int(line.rsplit(" ", 1)[1]) / 1024
+    stats["cpu"] = stats["user"] + stats["sys"]
+    return stats
+
+
+def count_html(path: Path) -> int:
+    return sum(1 for _ in path.rglob("*.html"))
+
+
+def median(runs: list, key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=Path("/dev/shm/annals-bench"),
+                    help="where builds are written (tmpfs compares engines; a disk path shows what users see)")
+    ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "annals-bench",
+                    help="where generated corpora are kept")
+    ap.add_argument("--binary", type=Path, default=REPO / "target" / "release" / "annals")
+    ap.add_argument("--hugo", type=Path, help="a Hugo binary to time on the same corpus")
+    args = ap.parse_args()
+
+    if not args.binary.exists():
+        subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    rows = []
+    for n in args.sizes:
+        tools = {"annals": corpus(args.cache, "ours", n)}
+        if args.hugo:
+            tools["hugo"] = corpus(args.cache, "hugo", n)
+        results = {tool: [] for tool in tools}
+        pages = {}
+        for _ in range(args.runs):
+            for tool, site in tools.items():
+                dest = args.out / f"{tool}-{n}"
+                shutil.rmtree(dest, ignore_errors=True)
+                if tool == "annals":
+                    cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
+                else:
+                    cmd = [str(args.hugo), "--quiet", "--destination", str(dest)]
+                results[tool].append(timed(cmd, site))
+                pages[tool] = count_html(dest)
+                shutil.rmtree(dest, ignore_errors=True)
+        for tool, runs in results.items():
+            wall = median(runs, "wall")
+            rows.append((n, tool, wall, median(runs, "cpu"), median(runs, "rss"), pages[tool], pages[tool] / wall))
+        if args.hugo:
+            ratio = median(results["annals"], "wall") / median(results["hugo"], "wall")
+            rows.append((n, "annals/hugo", ratio, None, None, None, None))
+
+    print(f"\noutput on {args.out}, {args.runs} runs each, medians\n")
+    print("| articles | tool | wall (s) | user+sys (s) | peak RSS (MiB) | HTML pages | pages/s |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for n, tool, wall, cpu, rss, html, rate in rows:
+        if cpu is None:
+            print(f"| {n} | **{tool} wall-time ratio** | **{wall:.2f}** | | | | |")
+        else:
+            print(f"| {n} | {tool} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {html} | {rate:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
