@@ -373,6 +373,14 @@ impl<'a> Renderer<'a> {
             ("permalink", Value::from(self.permalink(&a.url))),
             ("date", Value::from(a.meta.date.machine())),
             ("date_display", Value::from(a.meta.date.display(format))),
+            (
+                "time_display",
+                opt(a
+                    .meta
+                    .date
+                    .has_time
+                    .then(|| a.meta.date.display("%H:%M UTC%:z"))),
+            ),
             ("summary", text(&a.body.summary_text)),
             ("summary_html", Value::safe_string(&a.body.summary_html)),
             ("authors", Value::from(authors)),

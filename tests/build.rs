@@ -420,3 +420,26 @@ fn the_sample_archive_builds_with_every_page_linked() {
     );
     assert!(dest.join("2024/06/19/index.html").exists());
 }
+
+#[test]
+fn an_empty_archive_still_builds_a_home_and_archive() {
+    let site = Fixture::with_base("https://example.org", 20);
+    site.build();
+    assert!(site.exists("index.html") && site.exists("archive/index.html"));
+    assert!(site.exists("topics/index.html") && site.exists("404.html"));
+    check_links(&site.out(), "");
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = news_site("https://example.org", 20);
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5 articles"));
+    let entries: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+}
