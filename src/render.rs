@@ -238,8 +238,12 @@ impl<'a> Renderer<'a> {
             Page::Article(i) => self.render_article(i, &url),
             Page::Home(n) => {
                 let ids: Vec<usize> = (0..self.articles.len()).collect();
-                let mut ctx =
-                    self.context("home", &self.config.title, &url, &self.config.description);
+                let title = if n > 1 {
+                    numbered("Latest", n)
+                } else {
+                    self.config.title.clone()
+                };
+                let mut ctx = self.context("home", &title, &url, &self.config.description);
                 self.add_listing(&mut ctx, "Latest", "/", &ids, n);
                 self.theme.render("index.html", &ctx)
             }
@@ -507,7 +511,7 @@ impl<'a> Renderer<'a> {
             entry.name,
             self.config.title
         );
-        let mut ctx = self.context("term", &entry.name, url, &description);
+        let mut ctx = self.context("term", &numbered(&entry.name, page), url, &description);
         ctx.insert_value("taxonomy", self.taxonomy_value(taxonomy));
         ctx.insert_value("term", self.term_value(taxonomy, term));
         self.add_listing(
@@ -657,6 +661,15 @@ impl<'a> Renderer<'a> {
                 )
             }
         };
+        let mut crumbs = vec![self.period_link("Archive", "/archive/")];
+        match period {
+            PeriodRef::Year(_) => {}
+            PeriodRef::Month(y, _) => crumbs.push(self.period_ref_link(PeriodRef::Year(y))),
+            PeriodRef::Day(y, m, _) => {
+                crumbs.push(self.period_ref_link(PeriodRef::Year(y)));
+                crumbs.push(self.period_ref_link(PeriodRef::Month(y, m)));
+            }
+        }
         let label = self.period_label(period);
         let children: Vec<Value> = children
             .into_iter()
@@ -675,7 +688,7 @@ impl<'a> Renderer<'a> {
             ids.len(),
             self.config.title
         );
-        let mut ctx = self.context(kind, &label, url, &description);
+        let mut ctx = self.context(kind, &numbered(&label, page), url, &description);
         ctx.insert_value(
             "period",
             map([
@@ -683,6 +696,7 @@ impl<'a> Renderer<'a> {
                 ("label", text(&label)),
                 ("url", Value::from(self.link(&self.period_path(period)))),
                 ("up", up),
+                ("crumbs", Value::from(crumbs)),
                 ("prev", opt(prev.map(|p| self.period_ref_link(p)))),
                 ("next", opt(next.map(|p| self.period_ref_link(p)))),
                 ("children", Value::from(children)),
@@ -754,6 +768,15 @@ impl<'a> Renderer<'a> {
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n<link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={local}\">\n</head>\n<body>\n<p>This article has moved to <a href=\"{local}\">{to}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&self.config.language)
         )
+    }
+}
+
+/// A listing's title with its page number from page 2 on ("Sanctions, page 2").
+fn numbered(title: &str, page: usize) -> String {
+    if page > 1 {
+        format!("{title}, page {page}")
+    } else {
+        title.to_owned()
     }
 }
 
