@@ -66,9 +66,85 @@ pub struct SiteConfig {
     /// The taxonomies articles are indexed by.
     #[serde(default = "default_taxonomies")]
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Which feed formats are written, for the site and for every term.
+    #[serde(default = "default_feeds")]
+    pub feeds: Vec<FeedFormat>,
+    /// How many of the newest articles a feed holds.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
+    /// Whether feed entries carry the whole article or only its summary.
+    #[serde(default)]
+    pub feed_content: FeedContent,
+    /// Whether every taxonomy term gets feeds of its own, besides the site's.
+    #[serde(default = "default_true")]
+    pub term_feeds: bool,
+    /// Writes `news-sitemap.xml` (Google News) with the articles of the last two days.
+    #[serde(default)]
+    pub news_sitemap: bool,
+    /// URLs per sitemap file; above it `sitemap.xml` becomes an index of parts.
+    #[serde(default = "default_sitemap_max_urls")]
+    pub sitemap_max_urls: usize,
+    /// How many related articles an article page lists (0 for none).
+    #[serde(default = "default_related")]
+    pub related_count: usize,
+    /// Builds a full-text search index (Pagefind) and the `/search/` page.
+    #[serde(default = "default_true")]
+    pub search: bool,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// A feed format.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedFormat {
+    /// Atom 1.0, at `atom.xml`.
+    Atom,
+    /// RSS 2.0, at `rss.xml`.
+    Rss,
+    /// JSON Feed 1.1, at `feed.json`.
+    Json,
+}
+
+impl FeedFormat {
+    /// The feed's file name inside its listing's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "atom.xml",
+            FeedFormat::Rss => "rss.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+
+    /// The media type for `<link rel="alternate" type="...">`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+
+    /// A short name for readers ("Atom", "RSS", "JSON Feed").
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "Atom",
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Json => "JSON Feed",
+        }
+    }
+}
+
+/// What a feed entry carries.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The whole article.
+    #[default]
+    Full,
+    /// Only the summary.
+    Summary,
 }
 
 fn default_title() -> String {
@@ -86,6 +162,21 @@ fn default_article_path() -> String {
 fn default_date_format() -> String {
     "%-d %B %Y".to_owned()
 }
+fn default_true() -> bool {
+    true
+}
+fn default_feeds() -> Vec<FeedFormat> {
+    vec![FeedFormat::Atom, FeedFormat::Rss, FeedFormat::Json]
+}
+fn default_feed_limit() -> usize {
+    20
+}
+fn default_sitemap_max_urls() -> usize {
+    50_000
+}
+fn default_related() -> usize {
+    4
+}
 fn default_taxonomies() -> Vec<TaxonomyConfig> {
     ["topics", "countries"]
         .into_iter()
@@ -97,7 +188,7 @@ fn default_taxonomies() -> Vec<TaxonomyConfig> {
 }
 
 /// URL segments at the top of the site that taxonomies may not take.
-const RESERVED_SEGMENTS: [&str; 4] = ["archive", "page", "static", "css"];
+const RESERVED_SEGMENTS: [&str; 5] = ["archive", "page", "search", "pagefind", "css"];
 
 impl SiteConfig {
     /// Reads and validates `site.toml` in `root`.
@@ -165,6 +256,12 @@ impl SiteConfig {
         }
         if self.paginate_by == 0 {
             problems.push("`paginate_by` must be at least 1".to_owned());
+        }
+        if self.feed_limit == 0 {
+            problems.push("`feed_limit` must be at least 1".to_owned());
+        }
+        if self.sitemap_max_urls == 0 || self.sitemap_max_urls > 50_000 {
+            problems.push("`sitemap_max_urls` must be between 1 and 50000".to_owned());
         }
         if let Err(p) = check_article_path(&self.article_path) {
             problems.push(p);

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
+use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
@@ -84,13 +85,15 @@ pub struct SiteIndex {
     pub article_terms: Vec<Vec<Vec<usize>>>,
     /// Years with articles, newest first. Articles are filed under the day of their own offset.
     pub years: Vec<YearIndex>,
+    /// For each article, up to `related_count` others sharing the most terms, best first.
+    pub related: Vec<Vec<usize>>,
 }
 
 impl SiteIndex {
     /// Builds every index from articles already sorted by [`sort_articles`].
     pub fn build(config: &SiteConfig, articles: &[Article]) -> SiteIndex {
         let mut article_terms = vec![Vec::with_capacity(config.taxonomies.len()); articles.len()];
-        let taxonomies = config
+        let taxonomies: Vec<TaxonomyIndex> = config
             .taxonomies
             .iter()
             .enumerate()
@@ -103,10 +106,12 @@ impl SiteIndex {
                 }
             })
             .collect();
+        let related = related_articles(articles, &taxonomies, &article_terms, config.related_count);
         SiteIndex {
             taxonomies,
             article_terms,
             years: build_dates(articles),
+            related,
         }
     }
 }
@@ -199,4 +204,48 @@ fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
         }
     }
     years
+}
+
+/// How many neighbours in time, on each side, are considered in each of an article's terms.
+const RELATED_WINDOW: usize = 40;
+
+/// For each article, up to `count` others that share the most terms with it, ties broken by
+/// closeness in time. Only the articles nearest in time within each shared term are considered,
+/// which keeps the work per article constant however large the archive grows.
+fn related_articles(
+    articles: &[Article],
+    taxonomies: &[TaxonomyIndex],
+    article_terms: &[Vec<Vec<usize>>],
+    count: usize,
+) -> Vec<Vec<usize>> {
+    if count == 0 {
+        return vec![Vec::new(); articles.len()];
+    }
+    (0..articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut candidates: Vec<usize> = Vec::new();
+            for (t, terms) in article_terms[i].iter().enumerate() {
+                for &term in terms {
+                    let list = &taxonomies[t].terms[term].articles;
+                    let pos = list.binary_search(&i).unwrap_or_else(|p| p);
+                    let from = pos.saturating_sub(RELATED_WINDOW);
+                    let to = (pos + RELATED_WINDOW + 1).min(list.len());
+                    candidates.extend(list[from..to].iter().filter(|&&j| j != i));
+                }
+            }
+            candidates.sort_unstable();
+            let when = articles[i].meta.date.instant;
+            let mut scored: Vec<(usize, i64, usize)> = candidates
+                .chunk_by(|a, b| a == b)
+                .map(|run| {
+                    let j = run[0];
+                    let distance = (articles[j].meta.date.instant - when).num_seconds().abs();
+                    (run.len(), distance, j)
+                })
+                .collect();
+            scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            scored.into_iter().take(count).map(|(_, _, j)| j).collect()
+        })
+        .collect()
 }

@@ -75,10 +75,11 @@ fn main() -> ExitCode {
             site::build(&options).map(|report| {
                 if !quiet {
                     println!(
-                        "Built {} articles into {} pages and {} static files in {} ({:.2} s)",
+                        "Built {} articles into {} pages, {} static and {} search files in {} ({:.2} s)",
                         report.articles,
                         report.pages,
                         report.static_files,
+                        report.search_files,
                         report.output.display(),
                         started.elapsed().as_secs_f64()
                     );

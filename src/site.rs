@@ -13,6 +13,7 @@ use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
 use crate::output::{OutputError, Staging, check_output_dir};
 use crate::render::{Page, Renderer};
+use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
 
 /// What a build or check is asked to do.
@@ -57,6 +58,9 @@ pub enum BuildError {
     /// The site could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// The search index could not be built.
+    #[error(transparent)]
+    Search(#[from] SearchError),
 }
 
 impl From<Vec<Diagnostic>> for BuildError {
@@ -74,6 +78,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Static files copied.
     pub static_files: usize,
+    /// Files of the search index.
+    pub search_files: usize,
     /// Where the site was written.
     pub output: PathBuf,
 }
@@ -141,6 +147,7 @@ impl Site {
             &self.index,
             &self.theme,
             &version,
+            chrono::Local::now().fixed_offset(),
         )
     }
 
@@ -205,26 +212,50 @@ impl Site {
                 copied.push((*path).to_owned());
             }
         }
-        let failures: Vec<BuildError> = pages
-            .par_iter()
-            .filter_map(|&page| {
-                let result = renderer
-                    .render(page)
-                    .map_err(|d| BuildError::Input(vec![d]))
-                    .and_then(|p| Ok(staging.write(&p.path, p.html.as_bytes())?));
-                result.err()
-            })
-            .collect();
+        // The search index is built on one thread while the pages render on the others.
+        let (failures, bundle) = rayon::join(
+            || {
+                pages
+                    .par_iter()
+                    .filter_map(|&page| {
+                        let result = renderer
+                            .render(page)
+                            .map_err(|d| BuildError::Input(vec![d]))
+                            .and_then(|p| Ok(staging.write(&p.path, p.body.as_bytes())?));
+                        result.err()
+                    })
+                    .collect::<Vec<BuildError>>()
+            },
+            || self.search_bundle(&renderer),
+        );
         if let Some(error) = first_error(failures) {
             return Err(error);
+        }
+        let bundle = bundle?;
+        for (path, bytes) in &bundle {
+            staging.write(path, bytes)?;
         }
         staging.commit()?;
         Ok(BuildReport {
             articles: self.articles.len(),
             pages: pages.len(),
             static_files: copied.len(),
+            search_files: bundle.len(),
             output,
         })
+    }
+
+    /// The Pagefind search bundle, or nothing when `search` is off.
+    fn search_bundle(&self, renderer: &Renderer) -> Result<Vec<BundleFile>, BuildError> {
+        if !self.config.search {
+            return Ok(Vec::new());
+        }
+        Ok(search::build_bundle(
+            &self.config,
+            &self.articles,
+            &self.index,
+            |url| renderer.link(url),
+        )?)
     }
 }
 

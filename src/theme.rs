@@ -30,11 +30,16 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/pagination.html",
         include_str!("../templates/partials/pagination.html"),
     ),
+    ("search.html", include_str!("../templates/search.html")),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("rss.xml", include_str!("../templates/rss.xml")),
 ];
 
 /// The built-in static files, by path below the site root.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("css/annals.css", include_bytes!("../static/css/annals.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("css/annals.css", include_bytes!("../static/css/annals.css")),
+    ("js/search.js", include_bytes!("../static/js/search.js")),
+];
 
 /// The path of the theme stylesheet below the site root.
 pub const STYLESHEET: &str = "css/annals.css";

@@ -102,10 +102,10 @@ pub fn html_files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// The values of every `href="..."` and `src="..."` attribute in a page.
+/// The values of every `href="..."`, `src="..."` and `action="..."` attribute in a page.
 pub fn links(html: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for attr in ["href=\"", "src=\""] {
+    for attr in ["href=\"", "src=\"", "action=\""] {
         let mut rest = html;
         while let Some(i) = rest.find(attr) {
             rest = &rest[i + attr.len()..];

@@ -1,16 +1,21 @@
-//! Pages: what the site consists of ([`Renderer::pages`]) and each page's HTML from its template
-//! ([`Renderer::render`]).
+//! Pages: what the site consists of ([`Renderer::pages`]) and each page's bytes
+//! ([`Renderer::render`]): HTML pages from templates here, feeds in [`feeds`], sitemaps and
+//! `robots.txt` in [`sitemap`].
 //!
-//! Everything a template sees is described in `docs/templates.md`. Values shared by many pages
-//! (the `site` table, one card per article) are built once; a listing page only gathers the cards
-//! it shows.
+//! Everything a template sees is described in the README ("Writing a theme"). Values shared by
+//! many pages (the `site` table, one card per article) are built once; a listing page only gathers
+//! the cards it shows.
+
+mod feeds;
+mod metadata;
+mod sitemap;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use tera::{Context, Value};
 
-use crate::config::SiteConfig;
+use crate::config::{FeedFormat, SiteConfig};
 use crate::content::Article;
 use crate::diagnostics::Diagnostic;
 use crate::index::SiteIndex;
@@ -53,6 +58,37 @@ pub enum Page {
         /// The alias's position in the article's `aliases`.
         alias: usize,
     },
+    /// A feed of the site or of one term.
+    Feed {
+        /// Whose articles.
+        scope: FeedScope,
+        /// Which format.
+        format: FeedFormat,
+    },
+    /// `/sitemap.xml` when every URL fits in one file, else part `n` (1-based) of it.
+    Sitemap(Option<usize>),
+    /// `/sitemap.xml` as an index of the parts, when the URLs do not fit in one file.
+    SitemapIndex,
+    /// `/news-sitemap.xml` for Google News.
+    NewsSitemap,
+    /// `/robots.txt`.
+    Robots,
+    /// `/search/`.
+    Search,
+}
+
+/// Whose articles a feed holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedScope {
+    /// The whole site.
+    Site,
+    /// One term of a taxonomy.
+    Term {
+        /// The taxonomy's position.
+        taxonomy: usize,
+        /// The term's position in the taxonomy.
+        term: usize,
+    },
 }
 
 /// A year, month or day of the date index, by positions in [`SiteIndex::years`].
@@ -70,8 +106,8 @@ pub enum PeriodRef {
 pub struct RenderedPage {
     /// Path below the output folder, with `/` separators (`2024/06/19/putin/index.html`).
     pub path: String,
-    /// The page's HTML.
-    pub html: String,
+    /// The page's text: HTML, XML, JSON or plain text.
+    pub body: String,
 }
 
 /// Turns the site's articles and indexes into pages.
@@ -89,6 +125,8 @@ pub struct Renderer<'a> {
     months: Vec<(usize, usize)>,
     /// Every day as (year, month, day) positions, newest first.
     days: Vec<(usize, usize, usize)>,
+    /// The time of the build, for the news sitemap.
+    now: DateTime<FixedOffset>,
 }
 
 /// Builds a template map from key/value pairs.
@@ -130,13 +168,15 @@ fn month_name(month: u32) -> String {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares the values shared by every page. `css_version` busts caches of the stylesheet.
+    /// Prepares the values shared by every page. `css_version` busts caches of the stylesheet;
+    /// `now` is the time of the build.
     pub fn new(
         config: &'a SiteConfig,
         articles: &'a [Article],
         index: &'a SiteIndex,
         theme: &'a Theme,
         css_version: &str,
+        now: DateTime<FixedOffset>,
     ) -> Renderer<'a> {
         let mut renderer = Renderer {
             config,
@@ -147,6 +187,7 @@ impl<'a> Renderer<'a> {
             cards: Vec::new(),
             months: Vec::new(),
             days: Vec::new(),
+            now,
         };
         renderer.site = renderer.site_value(css_version);
         renderer.cards = (0..articles.len()).map(|i| renderer.card(i)).collect();
@@ -177,6 +218,16 @@ impl<'a> Renderer<'a> {
 
     /// Every page of the site, in no particular order.
     pub fn pages(&self) -> Vec<Page> {
+        let mut pages = self.html_pages();
+        pages.extend(self.sitemap_pages(pages.len()));
+        pages.extend(self.redirect_pages());
+        pages.extend(self.feed_pages());
+        pages.push(Page::Robots);
+        pages
+    }
+
+    /// Every HTML page that belongs in the sitemap: all but redirects and the 404 page.
+    fn html_pages(&self) -> Vec<Page> {
         let mut pages: Vec<Page> = (0..self.articles.len()).map(Page::Article).collect();
         pages.extend((1..=self.page_count(self.articles.len())).map(Page::Home));
         for (t, taxonomy) in self.index.taxonomies.iter().enumerate() {
@@ -200,11 +251,18 @@ impl<'a> Renderer<'a> {
             pages.extend((1..=self.page_count(count)).map(|page| Page::Period { period, page }));
         }
         pages.push(Page::Archive);
-        pages.push(Page::NotFound);
-        for (article, a) in self.articles.iter().enumerate() {
-            pages.extend((0..a.meta.aliases.len()).map(|alias| Page::Alias { article, alias }));
+        if self.config.search {
+            pages.push(Page::Search);
         }
         pages
+    }
+
+    /// Pages outside the sitemap: the 404 page and redirects from aliases.
+    fn redirect_pages(&self) -> impl Iterator<Item = Page> + '_ {
+        let aliases = self.articles.iter().enumerate().flat_map(|(article, a)| {
+            (0..a.meta.aliases.len()).map(move |alias| Page::Alias { article, alias })
+        });
+        std::iter::once(Page::NotFound).chain(aliases)
     }
 
     /// The URL path (below the base path) a page is served at.
@@ -222,6 +280,12 @@ impl<'a> Renderer<'a> {
             Page::Archive => "/archive/".to_owned(),
             Page::NotFound => "/404.html".to_owned(),
             Page::Alias { article, alias } => self.articles[article].meta.aliases[alias].clone(),
+            Page::Feed { scope, format } => self.feed_path(scope, format),
+            Page::Sitemap(None) | Page::SitemapIndex => "/sitemap.xml".to_owned(),
+            Page::Sitemap(Some(part)) => format!("/sitemap-{part}.xml"),
+            Page::NewsSitemap => "/news-sitemap.xml".to_owned(),
+            Page::Robots => "/robots.txt".to_owned(),
+            Page::Search => "/search/".to_owned(),
         }
     }
 
@@ -233,8 +297,17 @@ impl<'a> Renderer<'a> {
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<RenderedPage, Diagnostic> {
         let url = self.url_of(page);
-        let html = match page {
+        let body = match page {
             Page::Alias { article, .. } => Ok(self.redirect(&self.articles[article].url)),
+            Page::Feed { scope, format } => self.render_feed(scope, format),
+            Page::Sitemap(part) => Ok(self.render_sitemap(part)),
+            Page::SitemapIndex => Ok(self.render_sitemap_index()),
+            Page::NewsSitemap => Ok(self.render_news_sitemap()),
+            Page::Robots => Ok(self.render_robots()),
+            Page::Search => {
+                let ctx = self.context("search", "Search", &url, "Search the archive");
+                self.theme.render("search.html", &ctx)
+            }
             Page::Article(i) => self.render_article(i, &url),
             Page::Home(n) => {
                 let ids: Vec<usize> = (0..self.articles.len()).collect();
@@ -262,7 +335,7 @@ impl<'a> Renderer<'a> {
         }?;
         Ok(RenderedPage {
             path: file_for(&url),
-            html,
+            body,
         })
     }
 
@@ -296,6 +369,8 @@ impl<'a> Renderer<'a> {
                 )),
             ),
             ("taxonomies", Value::from(taxonomies)),
+            ("feeds", self.feed_links(FeedScope::Site)),
+            ("search_url", opt(c.search.then(|| self.link("/search/")))),
             ("extra", Value::from_serializable(&c.extra)),
         ])
     }
@@ -431,6 +506,12 @@ impl<'a> Renderer<'a> {
                 &day.format("/%Y/%m/%d/").to_string(),
             ),
         );
+        set("json_ld", Value::safe_string(&self.json_ld(i)));
+        let related: Vec<Value> = self.index.related[i]
+            .iter()
+            .map(|&j| self.cards[j].clone())
+            .collect();
+        set("related", Value::from(related));
         set("earlier", opt(self.cards.get(i + 1).cloned()));
         set(
             "later",
@@ -513,7 +594,16 @@ impl<'a> Renderer<'a> {
         );
         let mut ctx = self.context("term", &numbered(&entry.name, page), url, &description);
         ctx.insert_value("taxonomy", self.taxonomy_value(taxonomy));
-        ctx.insert_value("term", self.term_value(taxonomy, term));
+        let mut term_value = self
+            .term_value(taxonomy, term)
+            .as_map()
+            .cloned()
+            .unwrap_or_default();
+        term_value.insert(
+            "feeds".into(),
+            self.feed_links(FeedScope::Term { taxonomy, term }),
+        );
+        ctx.insert_value("term", Value::from(term_value));
         self.add_listing(
             &mut ctx,
             &entry.name,

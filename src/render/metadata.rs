@@ -1,0 +1,116 @@
+//! Machine-readable metadata of an article page: schema.org `NewsArticle` and `BreadcrumbList`
+//! as JSON-LD.
+
+use serde_json::json;
+
+use super::Renderer;
+
+/// Makes JSON safe inside `<script>`: no `<`, `>` or `&` can close the element or start markup.
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+impl Renderer<'_> {
+    /// The JSON-LD of article `i`, ready to be placed inside `<script type="application/ld+json">`.
+    pub(super) fn json_ld(&self, i: usize) -> String {
+        let a = &self.articles[i];
+        let permalink = self.permalink(&a.url);
+        let terms = |name: &str| -> Vec<&str> {
+            self.index
+                .taxonomies
+                .iter()
+                .position(|t| t.name == name)
+                .map(|t| {
+                    self.index.article_terms[i][t]
+                        .iter()
+                        .map(|&term| self.index.taxonomies[t].terms[term].name.as_str())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let countries: Vec<serde_json::Value> = terms("countries")
+            .into_iter()
+            .map(|name| json!({ "@type": "Country", "name": name }))
+            .collect();
+        let authors: Vec<serde_json::Value> = a
+            .meta
+            .authors
+            .iter()
+            .map(|name| json!({ "@type": "Person", "name": name }))
+            .collect();
+        let keywords: Vec<&str> = self.index.article_terms[i]
+            .iter()
+            .enumerate()
+            .flat_map(|(t, ids)| {
+                ids.iter()
+                    .map(move |&term| self.index.taxonomies[t].terms[term].name.as_str())
+            })
+            .collect();
+        let mut article = json!({
+            "@type": "NewsArticle",
+            "@id": format!("{permalink}#article"),
+            "headline": a.meta.title,
+            "description": a.body.summary_text,
+            "url": permalink,
+            "mainEntityOfPage": permalink,
+            "datePublished": a.meta.date.instant.to_rfc3339(),
+            "dateModified": a.meta.updated.unwrap_or(a.meta.date).instant.to_rfc3339(),
+            "wordCount": a.body.word_count,
+            "inLanguage": self.config.language,
+            "keywords": keywords.join(", "),
+            "publisher": { "@type": "Organization", "name": self.config.title, "url": self.permalink("/") },
+        });
+        if !authors.is_empty() {
+            article["author"] = json!(authors);
+        }
+        if !countries.is_empty() {
+            article["contentLocation"] = json!(countries);
+        }
+        let day = a.meta.date.local_date();
+        let crumbs = [
+            (self.config.title.clone(), self.permalink("/")),
+            (
+                day.format("%Y").to_string(),
+                self.permalink(&day.format("/%Y/").to_string()),
+            ),
+            (
+                day.format("%B %Y").to_string(),
+                self.permalink(&day.format("/%Y/%m/").to_string()),
+            ),
+            (
+                a.meta.date.display(&self.config.date_format),
+                self.permalink(&day.format("/%Y/%m/%d/").to_string()),
+            ),
+            (a.meta.title.clone(), permalink.clone()),
+        ];
+        let items: Vec<serde_json::Value> = crumbs
+            .into_iter()
+            .enumerate()
+            .map(|(n, (name, item))| {
+                json!({ "@type": "ListItem", "position": n + 1, "name": name, "item": item })
+            })
+            .collect();
+        let graph = json!({
+            "@context": "https://schema.org",
+            "@graph": [article, { "@type": "BreadcrumbList", "itemListElement": items }],
+        });
+        script_safe(&graph.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_safe;
+
+    #[test]
+    fn script_end_tags_cannot_escape() {
+        let json = serde_json::json!({ "headline": "</script><script>alert(1)</script> & more" });
+        let safe = script_safe(&json.to_string());
+        assert!(!safe.contains("</script"));
+        assert!(!safe.contains('<') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, json);
+    }
+}

@@ -1,0 +1,150 @@
+//! Full-text search: a Pagefind index of every article, written as static files under
+//! `/pagefind/` and searched in the reader's browser, chunk by chunk, with no server.
+//!
+//! Articles are handed to Pagefind as records (plain text, title, date, and one filter per
+//! taxonomy plus the year), so no rendered page needs to be parsed again.
+
+use std::collections::BTreeMap;
+
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+
+use crate::config::SiteConfig;
+use crate::content::Article;
+use crate::index::SiteIndex;
+
+/// The folder of the search bundle below the output folder.
+pub const BUNDLE_DIR: &str = "pagefind";
+
+/// A file of the search bundle: path below the output folder and bytes.
+pub type BundleFile = (String, Vec<u8>);
+
+/// Why the search index could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("building the search index failed: {0}")]
+pub struct SearchError(String);
+
+/// The readable text of an HTML fragment: tags dropped, common entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(['<', '&']) {
+        text.push_str(&rest[..start]);
+        rest = &rest[start..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let tag = &rest[..end];
+            if tag.starts_with("</p")
+                || tag.starts_with("<br")
+                || tag.starts_with("</h")
+                || tag.starts_with("</li")
+            {
+                text.push(' ');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest[..rest.len().min(10)].find(';');
+            let (decoded, len) = match end.map(|e| &rest[1..e]) {
+                Some("amp") => ("&", 5),
+                Some("lt") => ("<", 4),
+                Some("gt") => (">", 4),
+                Some("quot") => ("\"", 6),
+                Some("#39") | Some("#x27") => ("'", end.map_or(1, |e| e + 1)),
+                _ => ("&", 1),
+            };
+            text.push_str(decoded);
+            rest = &rest[len..];
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// Builds the search bundle for `articles`; `link` gives an article's root-relative URL.
+pub fn build_bundle(
+    config: &SiteConfig,
+    articles: &[Article],
+    index: &SiteIndex,
+    link: impl Fn(&str) -> String,
+) -> Result<Vec<BundleFile>, SearchError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SearchError(e.to_string()))?;
+    runtime.block_on(async {
+        let options = PagefindServiceConfig::builder()
+            .force_language(config.language.clone())
+            .build();
+        let mut search =
+            PagefindIndex::new(Some(options)).map_err(|e| SearchError(e.to_string()))?;
+        for (i, article) in articles.iter().enumerate() {
+            let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (t, terms) in index.article_terms[i].iter().enumerate() {
+                if !terms.is_empty() {
+                    let taxonomy = &index.taxonomies[t];
+                    filters.insert(
+                        taxonomy.title.clone(),
+                        terms
+                            .iter()
+                            .map(|&term| taxonomy.terms[term].name.clone())
+                            .collect(),
+                    );
+                }
+            }
+            let day = article.meta.date.local_date();
+            filters.insert("Year".to_owned(), vec![day.format("%Y").to_string()]);
+            let meta = BTreeMap::from([
+                ("title".to_owned(), article.meta.title.clone()),
+                (
+                    "date".to_owned(),
+                    article.meta.date.display(&config.date_format),
+                ),
+            ]);
+            let sort =
+                BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]);
+            let content = format!(
+                "{}. {}",
+                article.meta.title,
+                html_to_text(&article.body.html)
+            );
+            search
+                .add_custom_record(
+                    link(&article.url),
+                    content,
+                    config.language.clone(),
+                    Some(meta),
+                    Some(filters),
+                    Some(sort),
+                )
+                .await
+                .map_err(|e| SearchError(format!("{}: {e}", article.meta.source.display())))?;
+        }
+        let files = search
+            .get_files()
+            .await
+            .map_err(|e| SearchError(e.to_string()))?;
+        Ok(files
+            .into_iter()
+            .map(|f| {
+                // Pagefind names its files relative to the bundle folder.
+                let name = f.filename.to_string_lossy().replace('\\', "/");
+                let name = name.trim_start_matches("./").trim_start_matches('/');
+                (format!("{BUNDLE_DIR}/{name}"), f.contents)
+            })
+            .collect())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_text;
+
+    #[test]
+    fn strips_tags_and_decodes_entities() {
+        assert_eq!(
+            html_to_text("<p>Kim &amp; Putin &lt;3</p><p>“Hi” it&#39;s</p>"),
+            "Kim & Putin <3 “Hi” it's "
+        );
+        assert_eq!(html_to_text("a & b &c"), "a & b &c");
+    }
+}
