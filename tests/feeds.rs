@@ -172,6 +172,13 @@ fn the_sitemap_lists_every_page_with_lastmod_and_robots_points_at_it() {
 
     let robots = site.read("robots.txt");
     assert!(robots.contains("Sitemap: https://example.org/news/sitemap.xml"));
+    let unreachable = common::check_links(&site.out(), "/news");
+    assert!(
+        unreachable
+            .iter()
+            .all(|p| p == "404.html" || p.starts_with("old/") || p.starts_with("legacy/")),
+        "{unreachable:?}"
+    );
 }
 
 #[test]
