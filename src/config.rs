@@ -74,7 +74,7 @@ pub struct SiteConfig {
     pub feed_limit: usize,
     /// Whether feed entries carry the whole article or only its summary.
     #[serde(default)]
-    pub feed_content: FeedContent,
+    pub feed_content: ArticleText,
     /// Whether every taxonomy term gets feeds of its own, besides the site's.
     #[serde(default = "default_true")]
     pub term_feeds: bool,
@@ -90,6 +90,10 @@ pub struct SiteConfig {
     /// Builds a full-text search index (Pagefind) and the `/search/` page.
     #[serde(default = "default_true")]
     pub search: bool,
+    /// What the search index holds of each article: the whole text, or title and summary (for
+    /// very large archives: far less time and memory to build).
+    #[serde(default)]
+    pub search_content: ArticleText,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -136,10 +140,10 @@ impl FeedFormat {
     }
 }
 
-/// What a feed entry carries.
+/// What a feed entry (or the search index) carries of an article.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum FeedContent {
+pub enum ArticleText {
     /// The whole article.
     #[default]
     Full,

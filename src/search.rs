@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
-use crate::config::SiteConfig;
+use crate::config::{ArticleText, SiteConfig};
 use crate::content::Article;
 use crate::index::SiteIndex;
 
@@ -102,11 +102,11 @@ pub fn build_bundle(
             ]);
             let sort =
                 BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]);
-            let content = format!(
-                "{}. {}",
-                article.meta.title,
-                html_to_text(&article.body.html)
-            );
+            let text = match config.search_content {
+                ArticleText::Full => html_to_text(&article.body.html),
+                ArticleText::Summary => article.body.summary_text.clone(),
+            };
+            let content = format!("{}. {text}", article.meta.title);
             search
                 .add_custom_record(
                     link(&article.url),

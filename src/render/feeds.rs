@@ -7,7 +7,7 @@ use serde_json::json;
 use tera::Value;
 
 use super::{FeedScope, Page, Renderer, map, opt, text};
-use crate::config::{FeedContent, FeedFormat};
+use crate::config::{ArticleText, FeedFormat};
 use crate::diagnostics::Diagnostic;
 
 impl Renderer<'_> {
@@ -113,8 +113,8 @@ impl Renderer<'_> {
     fn entry_content(&self, i: usize) -> String {
         let body = &self.articles[i].body;
         match self.config.feed_content {
-            FeedContent::Full => self.absolute_links(&body.html),
-            FeedContent::Summary => self.absolute_links(&body.summary_html),
+            ArticleText::Full => self.absolute_links(&body.html),
+            ArticleText::Summary => self.absolute_links(&body.summary_html),
         }
     }
 
