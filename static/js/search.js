@@ -12,7 +12,8 @@
     showImages: false,
     showSubResults: false,
     resetStyles: false,
-    openFilters: ["Topics", "Countries", "Year"]
+    // Filters start open on wide screens; on phones they stay folded above the results.
+    openFilters: window.matchMedia("(min-width: 50em)").matches ? ["Topics", "Countries", "Year"] : []
   });
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
