@@ -522,10 +522,13 @@ impl<'a> Renderer<'a> {
         self.theme.render("article.html", &ctx)
     }
 
+    /// `{label, url, datetime}` of a period; `datetime` is the period's machine-readable form
+    /// for `<time datetime>` (`2024`, `2024-06`, `2024-06-19`), none for the archive page.
     fn period_link(&self, label: &str, path: &str) -> Value {
         map([
             ("label", text(label)),
             ("url", Value::from(self.link(path))),
+            ("datetime", opt(period_datetime(path))),
         ])
     }
 
@@ -768,6 +771,7 @@ impl<'a> Renderer<'a> {
                 map([
                     ("label", Value::from(self.period_label(child))),
                     ("url", Value::from(self.link(&self.period_path(child)))),
+                    ("datetime", opt(period_datetime(&self.period_path(child)))),
                     ("count", Value::from(self.period_articles(child).len())),
                 ])
             })
@@ -785,6 +789,7 @@ impl<'a> Renderer<'a> {
                 ("kind", text(kind)),
                 ("label", text(&label)),
                 ("url", Value::from(self.link(&self.period_path(period)))),
+                ("datetime", opt(period_datetime(&self.period_path(period)))),
                 ("up", up),
                 ("crumbs", Value::from(crumbs)),
                 ("prev", opt(prev.map(|p| self.period_ref_link(p)))),
@@ -861,6 +866,13 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// `/2024/06/19/` gives `2024-06-19`, the form `<time datetime>` takes for a year, month or day.
+fn period_datetime(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    (!parts.is_empty() && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())))
+        .then(|| parts.join("-"))
+}
+
 /// A listing's title with its page number from page 2 on ("Sanctions, page 2").
 fn numbered(title: &str, page: usize) -> String {
     if page > 1 {
@@ -914,6 +926,16 @@ mod tests {
             ]
         );
         assert_eq!(page_window(2, 4), [Some(1), Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn period_datetimes() {
+        assert_eq!(
+            period_datetime("/2024/06/19/").as_deref(),
+            Some("2024-06-19")
+        );
+        assert_eq!(period_datetime("/2024/").as_deref(), Some("2024"));
+        assert_eq!(period_datetime("/archive/"), None);
     }
 
     #[test]
