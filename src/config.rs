@@ -90,10 +90,11 @@ pub struct SiteConfig {
     /// Builds a full-text search index (Pagefind) and the `/search/` page.
     #[serde(default = "default_true")]
     pub search: bool,
-    /// What the search index holds of each article: the whole text, or title and summary (for
-    /// very large archives: far less time and memory to build).
+    /// What the search index holds of each article: the whole text, or title and summary (far
+    /// less time and memory to build), or `auto`: the whole text up to
+    /// [`SEARCH_FULL_TEXT_LIMIT`] articles.
     #[serde(default)]
-    pub search_content: ArticleText,
+    pub search_content: SearchContent,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -140,7 +141,35 @@ impl FeedFormat {
     }
 }
 
-/// What a feed entry (or the search index) carries of an article.
+/// Archives up to this many articles get full-text search with `search_content = "auto"`.
+pub const SEARCH_FULL_TEXT_LIMIT: usize = 20_000;
+
+/// What the search index holds of each article.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchContent {
+    /// Full text up to [`SEARCH_FULL_TEXT_LIMIT`] articles, summaries above.
+    #[default]
+    Auto,
+    /// The whole text.
+    Full,
+    /// Title and summary.
+    Summary,
+}
+
+impl SearchContent {
+    /// What to index for an archive of `articles` articles.
+    pub fn resolve(self, articles: usize) -> ArticleText {
+        match self {
+            SearchContent::Full => ArticleText::Full,
+            SearchContent::Summary => ArticleText::Summary,
+            SearchContent::Auto if articles <= SEARCH_FULL_TEXT_LIMIT => ArticleText::Full,
+            SearchContent::Auto => ArticleText::Summary,
+        }
+    }
+}
+
+/// What a feed entry carries of an article.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleText {

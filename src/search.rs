@@ -71,6 +71,7 @@ pub fn build_bundle(
         .enable_all()
         .build()
         .map_err(|e| SearchError(e.to_string()))?;
+    let scope = config.search_content.resolve(articles.len());
     runtime.block_on(async {
         let options = PagefindServiceConfig::builder()
             .force_language(config.language.clone())
@@ -102,7 +103,7 @@ pub fn build_bundle(
             ]);
             let sort =
                 BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]);
-            let text = match config.search_content {
+            let text = match scope {
                 ArticleText::Full => html_to_text(&article.body.html),
                 ArticleText::Summary => article.body.summary_text.clone(),
             };
