@@ -31,6 +31,19 @@ def corpus(cache: Path, dialect: str, n: int) -> Path:
     return path
 
 
+def variant(site: Path, settings: str) -> Path:
+    """The corpus with extra site.toml lines, sharing its content and static folders."""
+    name = "".join(c if c.isalnum() else "-" for c in settings).strip("-")
+    path = site.parent / f"{site.name}--{name}"
+    path.mkdir(exist_ok=True)
+    for folder in ["content", "static"]:
+        link = path / folder
+        if not link.exists():
+            link.symlink_to(site / folder)
+    (path / "site.toml").write_text((site / "site.toml").read_text() + "\n" + settings + "\n")
+    return path
+
+
 def timed(cmd: list, cwd: Path) -> dict:
     """Runs cmd under /usr/bin/time -v; returns wall, cpu (s) and peak RSS (MiB)."""
     proc = subprocess.run(
@@ -72,6 +85,8 @@ def main() -> None:
                     help="where generated corpora are kept")
     ap.add_argument("--binary", type=Path, default=REPO / "target" / "release" / "annals")
     ap.add_argument("--hugo", type=Path, help="a Hugo binary to time on the same corpus")
+    ap.add_argument("--variant", action="append", default=[],
+                    help="also time Annals with these extra site.toml lines, e.g. 'search = false'")
     args = ap.parse_args()
 
     if not args.binary.exists():
@@ -80,16 +95,19 @@ def main() -> None:
 
     rows = []
     for n in args.sizes:
-        tools = {"annals": corpus(args.cache, "ours", n)}
+        ours = corpus(args.cache, "ours", n)
+        tools = {"annals": ours}
+        for settings in args.variant:
+            tools[f"annals [{settings}]"] = variant(ours, settings)
         if args.hugo:
             tools["hugo"] = corpus(args.cache, "hugo", n)
         results = {tool: [] for tool in tools}
         pages = {}
         for _ in range(args.runs):
             for tool, site in tools.items():
-                dest = args.out / f"{tool}-{n}"
+                dest = args.out / f"{''.join(c if c.isalnum() else '-' for c in tool)}-{n}"
                 shutil.rmtree(dest, ignore_errors=True)
-                if tool == "annals":
+                if tool.startswith("annals"):
                     cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
                 else:
                     cmd = [str(args.hugo), "--quiet", "--destination", str(dest)]

@@ -60,6 +60,10 @@ pub struct SiteConfig {
     /// The URL pattern of an article, from `{year}`, `{month}`, `{day}` and `{slug}`.
     #[serde(default = "default_article_path")]
     pub article_path: String,
+    /// Where `annals new` writes an article below `content/`, from `{year}`, `{month}`, `{day}`
+    /// and `{slug}`.
+    #[serde(default = "default_new_path")]
+    pub new_path: String,
     /// How dates are shown to readers, as a chrono `strftime` pattern.
     #[serde(default = "default_date_format")]
     pub date_format: String,
@@ -142,7 +146,7 @@ impl FeedFormat {
 }
 
 /// Archives up to this many articles get full-text search with `search_content = "auto"`.
-pub const SEARCH_FULL_TEXT_LIMIT: usize = 20_000;
+pub const SEARCH_FULL_TEXT_LIMIT: usize = 5_000;
 
 /// What the search index holds of each article.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -191,6 +195,9 @@ fn default_paginate_by() -> usize {
 }
 fn default_article_path() -> String {
     "/{year}/{month}/{day}/{slug}/".to_owned()
+}
+fn default_new_path() -> String {
+    "{year}/{slug}.md".to_owned()
 }
 fn default_date_format() -> String {
     "%-d %B %Y".to_owned()
@@ -298,6 +305,16 @@ impl SiteConfig {
         }
         if let Err(p) = check_article_path(&self.article_path) {
             problems.push(p);
+        }
+        if !self.new_path.ends_with(".md")
+            || !self.new_path.contains("{slug}")
+            || self.new_path.starts_with('/')
+            || self.new_path.split('/').any(|s| s == ".." || s == ".")
+        {
+            problems.push(format!(
+                "`new_path` {:?} must be a relative path ending in .md with {{slug}} and no `..`",
+                self.new_path
+            ));
         }
         if StrftimeItems::new(&self.date_format).any(|item| matches!(item, Item::Error)) {
             problems.push(format!(
