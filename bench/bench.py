@@ -114,21 +114,18 @@ def main() -> None:
                 results[tool].append(timed(cmd, site))
                 pages[tool] = count_html(dest)
                 shutil.rmtree(dest, ignore_errors=True)
+        hugo_wall = median(results["hugo"], "wall") if args.hugo else None
         for tool, runs in results.items():
             wall = median(runs, "wall")
-            rows.append((n, tool, wall, median(runs, "cpu"), median(runs, "rss"), pages[tool], pages[tool] / wall))
-        if args.hugo:
-            ratio = median(results["annals"], "wall") / median(results["hugo"], "wall")
-            rows.append((n, "annals/hugo", ratio, None, None, None, None))
+            ratio = wall / hugo_wall if hugo_wall and tool != "hugo" else None
+            rows.append((n, tool, wall, median(runs, "cpu"), median(runs, "rss"), pages[tool], pages[tool] / wall, ratio))
 
     print(f"\noutput on {args.out}, {args.runs} runs each, medians\n")
-    print("| articles | tool | wall (s) | user+sys (s) | peak RSS (MiB) | HTML pages | pages/s |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
-    for n, tool, wall, cpu, rss, html, rate in rows:
-        if cpu is None:
-            print(f"| {n} | **{tool} wall-time ratio** | **{wall:.2f}** | | | | |")
-        else:
-            print(f"| {n} | {tool} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {html} | {rate:.0f} |")
+    print("| articles | tool | wall (s) | user+sys (s) | peak RSS (MiB) | HTML pages | pages/s | wall vs Hugo |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for n, tool, wall, cpu, rss, html, rate, ratio in rows:
+        versus = f"{ratio:.2f}" if ratio is not None else ""
+        print(f"| {n} | {tool} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {html} | {rate:.0f} | {versus} |")
 
 
 if __name__ == "__main__":
