@@ -32,6 +32,8 @@ pub struct Term {
     pub slug: String,
     /// The articles with this term, newest first.
     pub articles: Vec<usize>,
+    /// Every spelling used for the term, most used first (the first is `name`).
+    pub spellings: Vec<String>,
 }
 
 /// All the terms of one taxonomy.
@@ -146,15 +148,16 @@ fn build_taxonomy(
     by_slug
         .into_iter()
         .map(|(slug, (spellings, articles))| {
-            let name = spellings
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-                .map(|(name, _)| name.to_owned())
-                .unwrap_or_default();
+            // Most used first; among equals, the one that sorts first ("North Korea" before
+            // "north korea").
+            let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
+            spellings.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            let spellings: Vec<String> = spellings.into_iter().map(|(s, _)| s.to_owned()).collect();
             Term {
-                name,
+                name: spellings.first().cloned().unwrap_or_default(),
                 slug,
                 articles,
+                spellings,
             }
         })
         .collect()

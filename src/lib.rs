@@ -5,6 +5,7 @@
 //! bodies) → [`index`] (group articles by term and date) → [`render`] (fill templates) →
 //! [`output`] (write the site and swap it in). [`site`] runs the stages in order.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -12,7 +13,9 @@ pub mod index;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod theme;

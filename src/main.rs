@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use annals::scaffold;
+use annals::serve::{self, ServeOptions};
 use annals::site::{self, BuildError, BuildOptions};
 use clap::{Args, Parser, Subcommand};
 
@@ -35,6 +37,40 @@ enum Command {
     Check {
         #[command(flatten)]
         site: SiteArgs,
+    },
+    /// Build the site into a temporary folder and serve it locally, rebuilding and reloading
+    /// open pages on every change.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; the default is this machine only
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
+    /// Start a new archive in DIR: site.toml, an example article, no templates needed.
+    Init {
+        /// The folder to create
+        dir: PathBuf,
+        /// Also copy the default templates and static files, to customise them
+        #[arg(long)]
+        theme: bool,
+    },
+    /// Write a new article dated now, at the `new_path` pattern of site.toml.
+    New {
+        /// The headline
+        title: String,
+        /// The site folder
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// Topics, separated by commas
+        #[arg(long, value_delimiter = ',')]
+        topics: Vec<String>,
+        /// Countries, separated by commas
+        #[arg(long, value_delimiter = ',')]
+        countries: Vec<String>,
     },
 }
 
@@ -86,13 +122,56 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Check { site } => site::check(&site.options()).map(|(articles, pages)| {
+        Command::Check { site } => site::check(&site.options()).map(|report| {
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
             println!(
-                "Checked {articles} articles and {pages} pages: no errors ({:.2} s)",
+                "Checked {} articles and {} pages, every internal link: no errors, {} warning{} ({:.2} s)",
+                report.articles,
+                report.pages,
+                report.warnings.len(),
+                if report.warnings.len() == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64()
             );
         }),
+        Command::Serve { site, port, bind } => {
+            let options = ServeOptions {
+                root: site.root,
+                bind,
+                port,
+                drafts: site.drafts,
+            };
+            return simple(serve::serve(options));
+        }
+        Command::Init { dir, theme } => {
+            return simple(scaffold::init(&dir, theme, now()).map(|files| {
+                for file in files {
+                    println!("created {}", file.display());
+                }
+                println!(
+                    "Next: cd {} && annals serve (or annals build)",
+                    dir.display()
+                );
+            }));
+        }
+        Command::New {
+            title,
+            root,
+            topics,
+            countries,
+        } => {
+            return simple(
+                scaffold::new_article(&root, &title, &topics, &countries, now())
+                    .map(|path| println!("created {}", path.display())),
+            );
+        }
     };
+    report(result)
+}
+
+/// Prints a command's errors, each with its file and line, and picks the exit code.
+fn report(result: Result<(), BuildError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -105,4 +184,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit code of a command whose error is one message.
+fn simple<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("annals: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Now, in this machine's offset.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
 }

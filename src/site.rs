@@ -1,11 +1,12 @@
 //! The whole build, stage after stage: config → articles → Markdown → indexes → pages → output.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use thiserror::Error;
 
+use crate::check;
 use crate::config::SiteConfig;
 use crate::content::{self, Article, LocatedArticle, ParsedArticle};
 use crate::diagnostics::Diagnostic;
@@ -82,6 +83,17 @@ pub struct BuildReport {
     pub search_files: usize,
     /// Where the site was written.
     pub output: PathBuf,
+}
+
+/// What `annals check` found in a site without errors.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// Articles read.
+    pub articles: usize,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Things worth a look that do not fail a build, like two spellings of one country.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A loaded site: configuration, theme, articles (newest first) and their indexes.
@@ -185,15 +197,58 @@ impl Site {
     }
 
     /// Renders every page without writing anything, to find template errors.
-    pub fn check(&self) -> Result<usize, BuildError> {
+    /// Renders every page without writing anything, and checks that every internal link leads
+    /// to a page or static file. Returns the number of pages and warnings about taxonomy terms.
+    pub fn check(&self) -> Result<CheckReport, BuildError> {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
+        let mut files: HashSet<String> = pages.iter().map(|&p| renderer.file_of(p)).collect();
+        files.extend(BUILTIN_STATIC.iter().map(|(path, _)| (*path).to_owned()));
+        let static_dir = self.root.join("static");
+        files.extend(
+            walkdir::WalkDir::new(&static_dir)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    e.path()
+                        .strip_prefix(&static_dir)
+                        .ok()
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                }),
+        );
+        let base_path = self.config.base_path();
+        let bundle = format!("{}/", search::BUNDLE_DIR);
         let errors: Vec<Diagnostic> = pages
             .par_iter()
-            .filter_map(|&page| renderer.render(page).err())
+            .flat_map_iter(|&page| match renderer.render(page) {
+                Err(error) => vec![error],
+                Ok(rendered) => check::broken_links(&rendered.body, base_path, &files, &bundle)
+                    .into_iter()
+                    .map(|link| {
+                        let file = match page {
+                            Page::Article(i) => self.articles[i].meta.source.clone(),
+                            _ => renderer
+                                .template_of(page)
+                                .map_or_else(PathBuf::new, |t| self.theme.template_file(t)),
+                        };
+                        Diagnostic::new(
+                            file,
+                            format!(
+                                "{} links to {link}, which is not a page or file of the site",
+                                renderer.url_of(page)
+                            ),
+                        )
+                    })
+                    .collect(),
+            })
             .collect();
         if errors.is_empty() {
-            Ok(pages.len())
+            Ok(CheckReport {
+                articles: self.articles.len(),
+                pages: pages.len(),
+                warnings: check::suspicious_terms(&self.articles, &self.index),
+            })
         } else {
             Err(BuildError::Input(dedup(errors)))
         }
@@ -381,8 +436,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 }
 
 /// Loads the site and renders every page without writing; returns the number of pages.
-pub fn check(options: &BuildOptions) -> Result<(usize, usize), BuildError> {
-    let site = Site::load(options)?;
-    let pages = site.check()?;
-    Ok((site.articles.len(), pages))
+pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
+    Site::load(options)?.check()
 }

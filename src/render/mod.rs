@@ -289,6 +289,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The template a page is rendered with, if any.
+    pub fn template_of(&self, page: Page) -> Option<&'static str> {
+        match page {
+            Page::Article(_) => Some("article.html"),
+            Page::Home(_) => Some("index.html"),
+            Page::Taxonomy(_) => Some("taxonomy.html"),
+            Page::Term { .. } => Some("term.html"),
+            Page::Period { .. } => Some("period.html"),
+            Page::Archive => Some("archive.html"),
+            Page::NotFound => Some("404.html"),
+            Page::Search => Some("search.html"),
+            Page::Feed {
+                format: FeedFormat::Atom,
+                ..
+            } => Some("atom.xml"),
+            Page::Feed {
+                format: FeedFormat::Rss,
+                ..
+            } => Some("rss.xml"),
+            _ => None,
+        }
+    }
+
     /// The output file of a page, below the output folder.
     pub fn file_of(&self, page: Page) -> String {
         file_for(&self.url_of(page))

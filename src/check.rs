@@ -1,0 +1,176 @@
+//! What `annals check` looks at beyond a build's own errors: links between pages that lead
+//! nowhere, and taxonomy terms that look like two spellings of one name.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::content::Article;
+use crate::diagnostics::Diagnostic;
+use crate::index::SiteIndex;
+
+/// The values of `href`, `src` and `action` attributes in a page.
+pub fn links(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for attribute in [" href=\"", " src=\"", " action=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            rest = &rest[at + attribute.len()..];
+            if let Some(end) = rest.find('"') {
+                found.push(&rest[..end]);
+            }
+        }
+    }
+    found
+}
+
+/// The output file an internal link leads to, or `None` for a link elsewhere (another host, a
+/// fragment, `mailto:`) or outside the base path.
+pub fn link_target(link: &str, base_path: &str) -> Option<String> {
+    if !link.starts_with('/') || link.starts_with("//") {
+        return None;
+    }
+    let path = link.split(['#', '?']).next().unwrap_or_default();
+    let path = path.strip_prefix(base_path)?;
+    let path = path.trim_start_matches('/');
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .replace("&amp;", "&");
+    Some(if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path
+    })
+}
+
+/// The broken internal links of one page: links whose target is not in `files`. Links into
+/// `skip_prefix` (the search bundle, written after pages) are not checked.
+pub fn broken_links<'h>(
+    html: &'h str,
+    base_path: &str,
+    files: &HashSet<String>,
+    skip_prefix: &str,
+) -> Vec<&'h str> {
+    links(html)
+        .into_iter()
+        .filter(|link| {
+            link_target(link, base_path)
+                .is_some_and(|target| !target.starts_with(skip_prefix) && !files.contains(&target))
+        })
+        .collect()
+}
+
+/// The Levenshtein distance between two short strings.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// The first letter of every word of a slug.
+fn initials(slug: &str) -> String {
+    slug.split('-').filter_map(|w| w.chars().next()).collect()
+}
+
+/// Taxonomies with more terms than this are not compared pairwise.
+const MAX_TERMS_COMPARED: usize = 5_000;
+
+/// Warnings about terms: one term written several ways (merged, but worth making consistent),
+/// and two terms whose names differ by a letter or two (probably a misspelling).
+pub fn suspicious_terms(articles: &[Article], index: &SiteIndex) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let first_file = |ids: &[usize]| -> PathBuf {
+        ids.last()
+            .map(|&i| articles[i].meta.source.clone())
+            .unwrap_or_default()
+    };
+    for taxonomy in &index.taxonomies {
+        for term in &taxonomy.terms {
+            if term.spellings.len() > 1 {
+                warnings.push(Diagnostic::new(
+                    first_file(&term.articles),
+                    format!(
+                        "{} term {:?} is also written {}; they are merged, but one spelling reads better",
+                        taxonomy.name,
+                        term.name,
+                        term.spellings[1..]
+                            .iter()
+                            .map(|s| format!("{s:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        if taxonomy.terms.len() > MAX_TERMS_COMPARED {
+            continue;
+        }
+        for (i, a) in taxonomy.terms.iter().enumerate() {
+            for b in &taxonomy.terms[i + 1..] {
+                let longest = a.slug.len().max(b.slug.len());
+                let allowed = if longest >= 10 { 2 } else { 1 };
+                // Names that differ in a word's first letter are different names ("North
+                // Korea", "South Korea"); misspellings keep the initials.
+                if longest < 5
+                    || a.slug.len().abs_diff(b.slug.len()) > allowed
+                    || initials(&a.slug) != initials(&b.slug)
+                {
+                    continue;
+                }
+                if distance(&a.slug, &b.slug) <= allowed {
+                    let (rare, common) = if a.articles.len() <= b.articles.len() {
+                        (a, b)
+                    } else {
+                        (b, a)
+                    };
+                    warnings.push(Diagnostic::new(
+                        first_file(&rare.articles),
+                        format!(
+                            "{} {:?} ({} article{}) looks like {:?} ({} article{}); a misspelling?",
+                            taxonomy.name,
+                            rare.name,
+                            rare.articles.len(),
+                            if rare.articles.len() == 1 { "" } else { "s" },
+                            common.name,
+                            common.articles.len(),
+                            if common.articles.len() == 1 { "" } else { "s" },
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("philippines", "phillipines"), 2);
+        assert_eq!(distance("russia", "russia"), 0);
+        assert_eq!(distance("iran", "iraq"), 1);
+    }
+
+    #[test]
+    fn internal_links_resolve_to_files() {
+        let html = r#"<a href="/news/a/">a</a> <img src="/news/b.png"> <a href="https://x.org/">x</a> <a href="/news/gone/#top">g</a> <a href="/news/pagefind/x.js">p</a>"#;
+        let files: HashSet<String> = ["a/index.html".to_owned(), "b.png".to_owned()].into();
+        assert_eq!(
+            broken_links(html, "/news", &files, "pagefind/"),
+            ["/news/gone/#top"]
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Authoring helpers: `annals init` starts a new archive, `annals new` starts a new article.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use thiserror::Error;
+
+use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::diagnostics::Diagnostic;
+use crate::slug::slugify;
+use crate::theme::{BUILTIN_STATIC, BUILTIN_TEMPLATES};
+
+/// Why a scaffold could not be written.
+#[derive(Debug, Error)]
+pub enum ScaffoldError {
+    /// `init` into a folder that already has files.
+    #[error("{0} exists and is not empty; choose a new folder")]
+    NotEmpty(PathBuf),
+    /// `new` would overwrite an article.
+    #[error("{0} already exists; choose another title or edit that file")]
+    Exists(PathBuf),
+    /// The title gives no URL slug.
+    #[error("the title {0:?} has no letters or digits to make a file name from")]
+    EmptySlug(String),
+    /// `site.toml` is broken.
+    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Config(Vec<Diagnostic>),
+    /// A file could not be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+fn write_new(path: &Path, text: &[u8]) -> Result<(), ScaffoldError> {
+    let io = |source| ScaffoldError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => ScaffoldError::Exists(path.to_path_buf()),
+            _ => io(e),
+        })?;
+    file.write_all(text).map_err(io)
+}
+
+/// The `site.toml` of a new archive: `base_url` set, every other key commented with its default.
+const SITE_TOML: &str = r#"# Annals site configuration. Only base_url is required; the other keys show their defaults.
+
+# The absolute URL the site is served from; a sub-path works (https://user.github.io/news).
+base_url = "https://example.org"
+
+# The site's name, one sentence about it, its language and publisher.
+# title = "Annals"
+# description = ""
+# language = "en"
+# author = "The News Desk"
+
+# Articles per listing page (home, topics, countries, date archives).
+# paginate_by = 20
+
+# Article URLs, from {year}, {month}, {day} and {slug}.
+# article_path = "/{year}/{month}/{day}/{slug}/"
+
+# Where `annals new` writes articles, below content/.
+# new_path = "{year}/{slug}.md"
+
+# How dates are shown to readers (chrono strftime).
+# date_format = "%-d %B %Y"
+
+# Feeds for the site and every term: formats, size, full text or summary.
+# feeds = ["atom", "rss", "json"]
+# feed_limit = 20
+# feed_content = "full"
+# term_feeds = true
+
+# Sitemaps: URLs per file, and a Google News sitemap of the last two days.
+# sitemap_max_urls = 50000
+# news_sitemap = false
+
+# Related articles per article page; full-text search ("full", "summary" or "auto").
+# related_count = 4
+# search = true
+# search_content = "auto"
+
+# The taxonomies articles are indexed by. Declaring one replaces this default list.
+# [[taxonomies]]
+# name = "topics"
+# title = "Topics"
+#
+# [[taxonomies]]
+# name = "countries"
+# title = "Countries"
+
+# Anything else, for your templates as site.extra.
+# [extra]
+"#;
+
+/// Starts a new archive in `dir`: `site.toml`, an example article and a `.gitignore`; with
+/// `theme`, also a copy of the default templates and static files to customise. Returns the files
+/// written.
+pub fn init(
+    dir: &Path,
+    theme: bool,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<PathBuf>, ScaffoldError> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
+    }
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dir.join(CONFIG_FILE), SITE_TOML.as_bytes().to_vec()),
+        (dir.join(".gitignore"), b"/public\n".to_vec()),
+        (
+            dir.join("content")
+                .join(now.format("%Y").to_string())
+                .join("welcome-to-your-archive.md"),
+            article_text(
+                "Welcome to your archive",
+                now,
+                &["Announcements".to_owned()],
+                &[],
+                "This is your first article. Edit it, or write new ones with `annals new \"Title\"`.\n\n\
+                 Run `annals serve` to preview the site while you write, and `annals build` to publish it.\n",
+            )
+            .into_bytes(),
+        ),
+    ];
+    if theme {
+        files.extend(
+            BUILTIN_TEMPLATES
+                .iter()
+                .map(|(name, text)| (dir.join("templates").join(name), text.as_bytes().to_vec())),
+        );
+        files.extend(
+            BUILTIN_STATIC
+                .iter()
+                .map(|(name, bytes)| (dir.join("static").join(name), bytes.to_vec())),
+        );
+    }
+    for (path, text) in &files {
+        write_new(path, text)?;
+    }
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn article_text(
+    title: &str,
+    date: DateTime<FixedOffset>,
+    topics: &[String],
+    countries: &[String],
+    body: &str,
+) -> String {
+    format!(
+        "+++\ntitle = {}\ndate = {}\nsummary = \"\"\ntopics = {}\ncountries = {}\nauthors = []\n+++\n\n{body}",
+        toml_string(title),
+        date.format("%Y-%m-%dT%H:%M:%S%:z"),
+        toml_list(topics),
+        toml_list(countries),
+    )
+}
+
+/// Writes a new article dated `now` under `content/`, at the `new_path` pattern of the site's
+/// configuration. Refuses to overwrite. Returns the new file.
+pub fn new_article(
+    root: &Path,
+    title: &str,
+    topics: &[String],
+    countries: &[String],
+    now: DateTime<FixedOffset>,
+) -> Result<PathBuf, ScaffoldError> {
+    let config = SiteConfig::load(root).map_err(ScaffoldError::Config)?;
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(ScaffoldError::EmptySlug(title.to_owned()));
+    }
+    let rel = config
+        .new_path
+        .replace("{year}", &now.format("%Y").to_string())
+        .replace("{month}", &now.format("%m").to_string())
+        .replace("{day}", &now.format("%d").to_string())
+        .replace("{slug}", &slug);
+    let path = root.join("content").join(rel);
+    write_new(
+        &path,
+        article_text(title, now, topics, countries, "Write the article here.\n").as_bytes(),
+    )?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-29T10:30:00+01:00").unwrap()
+    }
+
+    #[test]
+    fn init_then_new_make_a_buildable_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("news");
+        let files = init(&site, true, now()).unwrap();
+        assert!(files.contains(&site.join("templates/base.html")));
+        assert!(matches!(
+            init(&site, false, now()),
+            Err(ScaffoldError::NotEmpty(_))
+        ));
+        let config = SiteConfig::load(&site).unwrap();
+        assert_eq!(
+            config.paginate_by, 20,
+            "every key but base_url is commented out"
+        );
+
+        let topics = vec!["Elections".to_owned()];
+        let countries = vec!["Côte d'Ivoire".to_owned()];
+        let path = new_article(&site, "Vote \"count\" begins", &topics, &countries, now()).unwrap();
+        assert_eq!(path, site.join("content/2026/vote-count-begins.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("title = 'Vote \"count\" begins'")
+                || text.contains("title = \"Vote \\\"count\\\" begins\""),
+            "{text}"
+        );
+        assert!(text.contains("date = 2026-11-29T10:30:00+01:00"));
+        assert!(text.contains("countries = [\"Côte d'Ivoire\"]"), "{text}");
+        assert!(matches!(
+            new_article(&site, "Vote count begins", &[], &[], now()),
+            Err(ScaffoldError::Exists(_))
+        ));
+    }
+}

@@ -1,0 +1,376 @@
+//! `annals serve`: a local preview. The site is built into a temporary folder (never `public/`)
+//! for a loopback base URL, served over HTTP, rebuilt when a source changes, and every open page
+//! reloads itself through server-sent events. A failed rebuild keeps the last good site online
+//! and shows the errors over the page until a later build succeeds.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::site::{self, BuildError, BuildOptions};
+
+/// Where the live-reload script is served; HTML responses get a `<script>` for it.
+pub const RELOAD_SCRIPT_PATH: &str = "/__annals/livereload.js";
+/// The server-sent events stream the script listens to.
+pub const EVENTS_PATH: &str = "/__annals/events";
+
+const RELOAD_SCRIPT: &str = include_str!("serve_livereload.js");
+
+/// How long the watcher waits for a burst of file events (an editor's save) to settle.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+/// What `annals serve` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// The address to listen on; loopback unless asked otherwise.
+    pub bind: IpAddr,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// Publishes drafts too.
+    pub drafts: bool,
+}
+
+/// What the browser is told after a rebuild.
+#[derive(Debug, Clone)]
+enum Notice {
+    /// The site changed: reload.
+    Reload,
+    /// The rebuild failed: show these errors.
+    Failed(String),
+}
+
+struct ServeState {
+    /// The folder the current site is in.
+    site_dir: PathBuf,
+    /// The errors of the last build, if it failed.
+    last_error: Mutex<Option<String>>,
+    notices: broadcast::Sender<Notice>,
+}
+
+/// Builds the site, serves it, and rebuilds on changes until interrupted.
+pub fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(options))
+}
+
+async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    let listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)).await?;
+    let address = listener.local_addr()?;
+    let base_url = match address.ip() {
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}", address.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}", address.port()),
+    };
+    let workspace = tempfile::Builder::new().prefix("annals-serve-").tempdir()?;
+    let build_options = BuildOptions {
+        output: Some(workspace.path().join("site")),
+        base_url: Some(base_url.clone()),
+        drafts: options.drafts,
+        ..BuildOptions::new(&options.root)
+    };
+    let (notices, _) = broadcast::channel(16);
+    let state = Arc::new(ServeState {
+        site_dir: workspace.path().join("site"),
+        last_error: Mutex::new(None),
+        notices,
+    });
+    std::fs::create_dir_all(&state.site_dir)?;
+    rebuild(&build_options, &state);
+
+    let watcher_state = Arc::clone(&state);
+    let (events, changes) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, events)?;
+    for source in ["content", "templates", "static", crate::config::CONFIG_FILE] {
+        let path = options.root.join(source);
+        if path.exists() {
+            debouncer.watch(&path, RecursiveMode::Recursive)?;
+        }
+    }
+    std::thread::spawn(move || {
+        while let Ok(result) = changes.recv() {
+            let mut relevant = touches_sources(&result);
+            // An editor's save can arrive as several batches: one rebuild for all of them.
+            while let Ok(more) = changes.try_recv() {
+                relevant |= touches_sources(&more);
+            }
+            if relevant {
+                rebuild(&build_options, &watcher_state);
+            }
+        }
+    });
+
+    let app = Router::new()
+        .route(RELOAD_SCRIPT_PATH, get(reload_script))
+        .route(EVENTS_PATH, get(events_stream))
+        .fallback(get(serve_file))
+        .with_state(state);
+    println!(
+        "Serving {} at {base_url}/ (Ctrl+C to stop)",
+        options.root.display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    drop(debouncer);
+    Ok(())
+}
+
+/// Whether file events change a source file (reads do not; nor do hidden files, editors' backups
+/// and swap files).
+fn touches_sources(result: &DebounceEventResult) -> bool {
+    match result {
+        Ok(events) => events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+            .flat_map(|e| e.paths.iter())
+            .any(|path| is_source(path)),
+        Err(_) => true,
+    }
+}
+
+fn is_source(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| {
+            !(name.starts_with('.')
+                || name.starts_with('#')
+                || name.ends_with('~')
+                || name.ends_with(".swp")
+                || name.ends_with(".tmp"))
+        })
+}
+
+/// Builds the site into the served folder and tells the open pages what happened.
+fn rebuild(options: &BuildOptions, state: &ServeState) {
+    let started = Instant::now();
+    let notice = match site::build(options) {
+        Ok(report) => {
+            println!(
+                "Rebuilt {} articles, {} pages in {} ms",
+                report.articles,
+                report.pages,
+                started.elapsed().as_millis()
+            );
+            Notice::Reload
+        }
+        Err(error) => {
+            let text = error_text(&error);
+            eprintln!("{text}");
+            Notice::Failed(text)
+        }
+    };
+    let failed = match &notice {
+        Notice::Failed(text) => Some(text.clone()),
+        Notice::Reload => None,
+    };
+    if let Ok(mut last) = state.last_error.lock() {
+        *last = failed;
+    }
+    // Nobody listening is fine.
+    let _ = state.notices.send(notice);
+}
+
+/// Every error of a failed build, one per line.
+fn error_text(error: &BuildError) -> String {
+    match error {
+        BuildError::Input(diagnostics) => diagnostics
+            .iter()
+            .map(|d| format!("error: {d}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => format!("error: {other}"),
+    }
+}
+
+async fn reload_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        RELOAD_SCRIPT,
+    )
+        .into_response()
+}
+
+/// Server-sent events: `reload` after a good build, `failure` (with the errors) after a bad one.
+/// A new listener first hears the current failure, if there is one.
+async fn events_stream(State(state): State<Arc<ServeState>>) -> impl IntoResponse {
+    let current = state
+        .last_error
+        .lock()
+        .ok()
+        .and_then(|e| e.clone())
+        .map(Notice::Failed);
+    let updates = BroadcastStream::new(state.notices.subscribe()).filter_map(Result::ok);
+    let stream = tokio_stream::iter(current).chain(updates).map(|notice| {
+        Ok::<_, std::convert::Infallible>(match notice {
+            Notice::Reload => Event::default().event("reload").data("reload"),
+            Notice::Failed(text) => Event::default().event("failure").data(text),
+        })
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Why a request path cannot be served.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// It tries to leave the site folder or is malformed: 400.
+    Rejected,
+}
+
+/// Maps a request path (percent-encoded, as sent) to a file below `root`. Anything that could
+/// leave the folder is rejected: `..` segments (also percent-encoded), backslashes, NUL bytes,
+/// drive prefixes, invalid UTF-8. Folders map to their `index.html`.
+pub fn resolve_path(root: &Path, raw: &str) -> Result<PathBuf, PathError> {
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| PathError::Rejected)?;
+    if decoded.contains(['\\', '\0']) {
+        return Err(PathError::Rejected);
+    }
+    let mut path = root.to_path_buf();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return Err(PathError::Rejected),
+            _ => {
+                let mut components = Path::new(segment).components();
+                match (components.next(), components.next()) {
+                    (Some(Component::Normal(part)), None) => path.push(part),
+                    _ => return Err(PathError::Rejected),
+                }
+            }
+        }
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    Ok(path)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Adds the live-reload script to an HTML page.
+fn with_reload_script(html: Vec<u8>) -> Vec<u8> {
+    let tag = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
+    let text = String::from_utf8_lossy(&html);
+    match text.rfind("</body>") {
+        Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}
+
+async fn serve_file(State(state): State<Arc<ServeState>>, uri: Uri) -> Response {
+    let Ok(path) = resolve_path(&state.site_dir, uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "bad request path").into_response();
+    };
+    let (status, path) = match tokio::fs::metadata(&path).await {
+        Ok(meta) if meta.is_file() => (StatusCode::OK, path),
+        _ => (StatusCode::NOT_FOUND, state.site_dir.join("404.html")),
+    };
+    let Ok(bytes) = tokio::fs::read(&path).await else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let kind = content_type(&path);
+    let bytes = if kind.starts_with("text/html") {
+        with_reload_script(bytes)
+    } else {
+        bytes
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_cannot_leave_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        assert_eq!(
+            resolve_path(root, "/a/").unwrap(),
+            root.join("a/index.html")
+        );
+        assert_eq!(
+            resolve_path(root, "/a/b.css").unwrap(),
+            root.join("a/b.css")
+        );
+        assert_eq!(
+            resolve_path(root, "//etc/passwd").unwrap(),
+            root.join("etc/passwd")
+        );
+        for bad in [
+            "/../secret",
+            "/a/../../secret",
+            "/%2e%2e/secret",
+            "/%2E%2E%2Fsecret",
+            "/..%5csecret",
+            "/a\\b",
+            "/a%00b",
+            "/%ff",
+        ] {
+            assert_eq!(resolve_path(root, bad), Err(PathError::Rejected), "{bad}");
+        }
+    }
+
+    #[test]
+    fn editor_files_do_not_trigger_rebuilds() {
+        assert!(is_source(Path::new("content/a.md")));
+        assert!(!is_source(Path::new("content/.a.md.swp")));
+        assert!(!is_source(Path::new("content/a.md~")));
+        assert!(!is_source(Path::new("content/#a.md#")));
+    }
+}
