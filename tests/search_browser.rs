@@ -1,7 +1,6 @@
 //! End to end: a built fixture site served on 127.0.0.1, searched in headless Chromium driven over
 //! the DevTools protocol. Skips, saying so, when no Chromium is installed.
 
-#[allow(dead_code)] // The helpers are shared with tests/build.rs; this file uses only `Fixture`.
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

@@ -1,4 +1,8 @@
 //! Helpers for integration tests: fixture sites in temporary folders and checks on built output.
+//!
+//! Every test file compiles its own copy of this module and uses a part of it, so the parts one
+//! file leaves unused are not dead code.
+#![allow(dead_code)]
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};

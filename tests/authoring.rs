@@ -1,0 +1,132 @@
+//! `annals init`, `annals new` and `annals check`, run as a writer would.
+
+mod common;
+
+use common::{Fixture, check_links, stderr};
+
+fn annals(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run annals")
+}
+
+#[test]
+fn init_new_and_build_make_a_working_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = annals(dir.path(), &["init", "news"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let site = dir.path().join("news");
+    assert!(site.join("site.toml").exists());
+    assert!(
+        !site.join("templates").exists(),
+        "the built-in theme serves until overridden"
+    );
+    let again = annals(dir.path(), &["init", "news"]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("not empty"));
+
+    let out = annals(
+        &site,
+        &[
+            "new",
+            "Polls open in Côte d'Ivoire",
+            "--topics",
+            "Elections,Politics",
+            "--countries",
+            "Côte d'Ivoire",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let created = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        created.contains("polls-open-in-cote-d-ivoire.md"),
+        "{created}"
+    );
+    let twice = annals(&site, &["new", "Polls open in Côte d'Ivoire"]);
+    assert!(!twice.status.success(), "new refuses to overwrite");
+    assert!(stderr(&twice).contains("already exists"));
+
+    let out = annals(&site, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site.join("public/topics/elections/index.html").exists());
+    assert!(
+        site.join("public/countries/cote-d-ivoire/index.html")
+            .exists()
+    );
+    check_links(&site.join("public"), "");
+
+    let themed = annals(dir.path(), &["init", "custom", "--theme"]);
+    assert!(themed.status.success());
+    assert!(dir.path().join("custom/templates/article.html").exists());
+    assert!(dir.path().join("custom/static/css/annals.css").exists());
+}
+
+#[test]
+fn check_finds_broken_links_and_suspicious_terms() {
+    let site = Fixture::with_base("https://example.org", 20);
+    site.article(
+        "a.md",
+        "One",
+        "2024-01-01",
+        "countries = [\"Philippines\"]",
+        "Text.",
+    )
+    .article(
+        "b.md",
+        "Two",
+        "2024-01-02",
+        "countries = [\"Philippines\"]",
+        "Text.",
+    )
+    .article(
+        "c.md",
+        "Three",
+        "2024-01-03",
+        "countries = [\"Phillipines\", \"france\"]",
+        "Text.",
+    )
+    .article(
+        "d.md",
+        "Four",
+        "2024-01-04",
+        "countries = [\"France\"]",
+        "Text.",
+    );
+    let out = site.run(&["check"]);
+    assert!(
+        out.status.success(),
+        "warnings do not fail: {}",
+        stderr(&out)
+    );
+    let warnings = stderr(&out);
+    assert!(
+        warnings.contains("warning: content/c.md") && warnings.contains("\"Phillipines\""),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("looks like \"Philippines\""),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("\"France\" is also written \"france\""),
+        "{warnings}"
+    );
+
+    site.article(
+        "e.md",
+        "Five",
+        "2024-01-05",
+        "",
+        "See [the old page](/2019/01/01/gone/) and [home](/).",
+    );
+    let out = site.run(&["check"]);
+    assert!(!out.status.success());
+    let errors = stderr(&out);
+    assert!(
+        errors.contains("content/e.md") && errors.contains("/2019/01/01/gone/"),
+        "{errors}"
+    );
+    assert!(!site.out().exists(), "check writes nothing");
+}

@@ -1,0 +1,204 @@
+//! `annals serve` on a free loopback port: pages, live reload after an edit, a bad edit that keeps
+//! the server up, and requests that try to leave the site folder.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::Fixture;
+
+/// A running `annals serve`, stopped on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(site: &Fixture) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(["serve", "--port", "0"])
+            .current_dir(site.root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start annals serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines.next().expect("serve printed its URL").expect("line");
+            if let Some(url) = line.split("http://127.0.0.1:").nth(1) {
+                break url
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .parse()
+                    .expect("port");
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, port }
+    }
+
+    /// Sends a raw GET (the path exactly as given) and returns status and body.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read");
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+
+    /// Opens the live-reload event stream; each received line arrives on the channel.
+    fn events(&self) -> Receiver<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .write_all(b"GET /__annals/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .expect("send");
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        receiver
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for an event line `event: NAME` and returns the data lines that follow it.
+fn wait_for_event(events: &Receiver<String>, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut data = String::new();
+    let mut in_event = false;
+    while Instant::now() < deadline {
+        let Ok(line) = events.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        if line == format!("event: {name}") {
+            in_event = true;
+        } else if in_event && let Some(text) = line.strip_prefix("data:") {
+            data.push_str(text.trim_start());
+            data.push('\n');
+        } else if in_event && line.is_empty() {
+            return data;
+        }
+    }
+    panic!("no `{name}` event within 30 s");
+}
+
+fn site() -> Fixture {
+    let site =
+        Fixture::new("title = \"Preview\"\nbase_url = \"https://example.org\"\nsearch = false\n");
+    site.article(
+        "a.md",
+        "First headline",
+        "2024-05-01",
+        "topics = [\"Tests\"]",
+        "Hello.",
+    )
+    .file(
+        "static/img/dot.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site
+}
+
+#[test]
+fn serve_reloads_after_an_edit_and_survives_a_bad_one() {
+    let site = site();
+    let server = Server::start(&site);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("First headline"));
+    assert!(
+        home.contains("<script src=\"/__annals/livereload.js\"></script>"),
+        "live reload injected"
+    );
+    assert!(
+        home.contains("href=\"/2024/05/01/first-headline/\""),
+        "links are local"
+    );
+    let (status, script) = server.get("/__annals/livereload.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("EventSource"));
+
+    let events = server.events();
+    site.article(
+        "a.md",
+        "Second headline",
+        "2024-05-01",
+        "topics = [\"Tests\"]",
+        "Hello again.",
+    );
+    wait_for_event(&events, "reload");
+    let (_, article) = server.get("/2024/05/01/second-headline/");
+    assert!(article.contains("Second headline"), "{article}");
+
+    site.file(
+        "content/a.md",
+        "+++\ntitle = \"Broken\ndate = 2024-05-01\n+++\n",
+    );
+    let errors = wait_for_event(&events, "failure");
+    assert!(errors.contains("content/a.md:2"), "{errors}");
+    let (status, still) = server.get("/2024/05/01/second-headline/");
+    assert_eq!(status, 200, "the last good site stays online");
+    assert!(still.contains("Second headline"));
+
+    site.article("a.md", "Third headline", "2024-05-01", "", "Fixed.");
+    wait_for_event(&events, "reload");
+    assert!(server.get("/").1.contains("Third headline"));
+}
+
+#[test]
+fn serve_never_leaves_the_site_folder_and_uses_the_404_page() {
+    let site = site();
+    let server = Server::start(&site);
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/..%5csite.toml",
+        "/css/..%2f..%2fsite.toml",
+        "/a%00b",
+    ] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(!body.contains("base_url"), "{path} leaked site.toml");
+    }
+    let (status, body) = server.get("//etc/passwd");
+    assert_eq!(status, 404);
+    assert!(!body.contains("root:"));
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the theme's 404 page");
+    let (status, css) = server.get("/css/annals.css");
+    assert_eq!(status, 200);
+    assert!(css.to_ascii_lowercase().contains("content-type: text/css"));
+    let (status, svg) = server.get("/img/dot.svg");
+    assert_eq!(status, 200);
+    assert!(
+        svg.to_ascii_lowercase()
+            .contains("content-type: image/svg+xml")
+    );
+    assert!(!site.out().exists(), "serve never writes public/");
+}
