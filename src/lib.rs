@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod index;
+pub mod live;
 pub mod markdown;
 pub mod output;
 pub mod render;

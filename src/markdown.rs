@@ -28,6 +28,9 @@ pub struct RenderedBody {
     pub summary_text: String,
     /// Words in the body.
     pub word_count: usize,
+    /// The content paths this body links to with `@/` (`2024/putin.md`), so that a change to
+    /// one of them can re-render this body.
+    pub links_to: Vec<String>,
 }
 
 impl RenderedBody {
@@ -75,6 +78,7 @@ pub fn render(
     let mut errors = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
+    let mut links_to = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -83,6 +87,10 @@ pub fn render(
                 title,
                 id,
             }) if dest_url.starts_with("@/") => {
+                let target = dest_url[2..].split('#').next().unwrap_or_default();
+                if !links_to.iter().any(|t| t == target) {
+                    links_to.push(target.to_owned());
+                }
                 let dest_url = resolve_link(&dest_url, links).unwrap_or_else(|| {
                     let (line, column) = line_col(body, range.start);
                     errors.push(Diagnostic::at(
@@ -90,8 +98,7 @@ pub fn render(
                         source.first_line + line - 1,
                         Some(column),
                         format!(
-                            "the link `{dest_url}` points at content/{}, which is not an article",
-                            dest_url[2..].split('#').next().unwrap_or_default()
+                            "the link `{dest_url}` points at content/{target}, which is not an article"
                         ),
                     ));
                     dest_url.to_string()
@@ -135,6 +142,7 @@ pub fn render(
         summary_html,
         summary_text,
         word_count,
+        links_to,
     })
 }
 

@@ -21,7 +21,8 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::site::{self, BuildError, BuildOptions};
+use crate::live::{LiveSite, Update};
+use crate::site::{BuildError, BuildOptions};
 
 /// Where the live-reload script is served; HTML responses get a `<script>` for it.
 pub const RELOAD_SCRIPT_PATH: &str = "/__annals/livereload.js";
@@ -94,7 +95,7 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         notices,
     });
     std::fs::create_dir_all(&state.site_dir)?;
-    rebuild(&build_options, &state);
+    let mut live = update(None, &build_options, &[], &state);
 
     let watcher_state = Arc::clone(&state);
     let (events, changes) = std::sync::mpsc::channel::<DebounceEventResult>();
@@ -107,13 +108,15 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     }
     std::thread::spawn(move || {
         while let Ok(result) = changes.recv() {
-            let mut relevant = touches_sources(&result);
-            // An editor's save can arrive as several batches: one rebuild for all of them.
+            let mut changed = changed_sources(result);
+            // An editor's save can arrive as several batches: one update for all of them.
             while let Ok(more) = changes.try_recv() {
-                relevant |= touches_sources(&more);
+                changed.extend(changed_sources(more));
             }
-            if relevant {
-                rebuild(&build_options, &watcher_state);
+            if !changed.is_empty() {
+                changed.sort();
+                changed.dedup();
+                live = update(live.take(), &build_options, &changed, &watcher_state);
             }
         }
     });
@@ -136,16 +139,18 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Whether file events change a source file (reads do not; nor do hidden files, editors' backups
-/// and swap files).
-fn touches_sources(result: &DebounceEventResult) -> bool {
+/// The source files that file events changed (reads do not count, nor do hidden files,
+/// editors' backups and swap files). A watcher error counts as a change of `site.toml`, which
+/// rebuilds everything.
+fn changed_sources(result: DebounceEventResult) -> Vec<PathBuf> {
     match result {
         Ok(events) => events
-            .iter()
+            .into_iter()
             .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-            .flat_map(|e| e.paths.iter())
-            .any(|path| is_source(path)),
-        Err(_) => true,
+            .flat_map(|e| e.event.paths)
+            .filter(|path| is_source(path))
+            .collect(),
+        Err(_) => vec![PathBuf::from(crate::config::CONFIG_FILE)],
     }
 }
 
@@ -161,17 +166,33 @@ fn is_source(path: &Path) -> bool {
         })
 }
 
-/// Builds the site into the served folder and tells the open pages what happened.
-fn rebuild(options: &BuildOptions, state: &ServeState) {
+/// Brings the served folder up to date (a whole build when there is no good build yet) and
+/// tells the open pages what happened. Returns the site to update next time.
+fn update(
+    live: Option<LiveSite>,
+    options: &BuildOptions,
+    changed: &[PathBuf],
+    state: &ServeState,
+) -> Option<LiveSite> {
     let started = Instant::now();
-    let notice = match site::build(options) {
-        Ok(report) => {
-            println!(
-                "Rebuilt {} articles, {} pages in {} ms",
-                report.articles,
-                report.pages,
-                started.elapsed().as_millis()
-            );
+    let (live, result) = match live {
+        Some(mut live) => {
+            let result = live.update(changed);
+            (Some(live), result)
+        }
+        None => match LiveSite::build(options) {
+            Ok((live, report)) => (Some(live), Ok(Update::Full(report.pages))),
+            Err(error) => (None, Err(error)),
+        },
+    };
+    let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+    let notice = match result {
+        Ok(Update::Full(pages)) => {
+            println!("Built {pages} pages in {elapsed:.0} ms");
+            Notice::Reload
+        }
+        Ok(Update::Pages { written, removed }) => {
+            println!("Updated {written} pages, removed {removed}, in {elapsed:.1} ms");
             Notice::Reload
         }
         Err(error) => {
@@ -189,6 +210,7 @@ fn rebuild(options: &BuildOptions, state: &ServeState) {
     }
     // Nobody listening is fine.
     let _ = state.notices.send(notice);
+    live
 }
 
 /// Every error of a failed build, one per line.

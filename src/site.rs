@@ -13,7 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
 use crate::output::{OutputError, Staging, check_output_dir};
-use crate::render::{Page, Renderer};
+use crate::render::{Page, Renderer, stable_hash};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
 
@@ -106,7 +106,8 @@ pub struct Site {
     pub articles: Vec<Article>,
     /// The articles grouped by term and date.
     pub index: SiteIndex,
-    root: PathBuf,
+    /// The site root.
+    pub root: PathBuf,
 }
 
 impl Site {
@@ -151,8 +152,9 @@ impl Site {
         })
     }
 
-    fn renderer(&self) -> Renderer<'_> {
-        let version = format!("{:08x}", fnv1a(&self.stylesheet()) as u32);
+    /// The renderer of this site's pages.
+    pub fn renderer(&self) -> Renderer<'_> {
+        let version = format!("{:08x}", stable_hash(self.stylesheet()) as u32);
         Renderer::new(
             &self.config,
             &self.articles,
@@ -164,7 +166,7 @@ impl Site {
     }
 
     /// Every page, after checking that no two of them would be written to the same file.
-    fn pages(&self, renderer: &Renderer) -> Result<Vec<Page>, BuildError> {
+    pub fn pages(&self, renderer: &Renderer) -> Result<Vec<Page>, BuildError> {
         let pages = renderer.pages();
         let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
         let mut errors = Vec::new();
@@ -420,13 +422,6 @@ fn render_bodies(
     } else {
         Err(errors)
     }
-}
-
-/// FNV-1a, a small stable hash for cache-busting version strings.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Loads the site and writes it to the output folder.

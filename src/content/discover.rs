@@ -42,7 +42,8 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-fn is_article_name(name: &std::ffi::OsStr) -> bool {
+/// Whether a file name is an article's: `*.md`, not hidden, not an editor's file.
+pub fn is_article_name(name: &std::ffi::OsStr) -> bool {
     name.to_str()
         .is_some_and(|n| n.ends_with(".md") && !n.starts_with(['.', '#']) && n.len() > 3)
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub use dates::ArticleDate;
-pub use discover::discover;
+pub use discover::{discover, is_article_name};
 pub use front_matter::parse_file;
 
 use crate::config::SiteConfig;

@@ -78,7 +78,7 @@ impl Renderer<'_> {
     }
 
     /// The articles of a feed, newest first, at most `feed_limit`.
-    fn feed_articles(&self, scope: FeedScope) -> Vec<usize> {
+    pub(super) fn feed_articles(&self, scope: FeedScope) -> Vec<usize> {
         let limit = self.config.feed_limit;
         match scope {
             FeedScope::Site => (0..self.articles.len().min(limit)).collect(),

@@ -7,8 +7,11 @@
 //! the cards it shows.
 
 mod feeds;
+mod fingerprint;
 mod metadata;
 mod sitemap;
+
+pub use fingerprint::{ArticleHashes, StableHasher, stable_hash};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -729,37 +732,20 @@ impl<'a> Renderer<'a> {
         self.period_link(&self.period_label(period), &self.period_path(period))
     }
 
-    fn render_period(
-        &self,
-        period: PeriodRef,
-        page: usize,
-        url: &str,
-    ) -> Result<String, Diagnostic> {
-        let years = &self.index.years;
-        // Neighbours: lists are newest first, so the previous period is the next entry.
-        let (kind, up, prev, next, children) = match period {
+    /// The previous (older) and next (newer) period of the same kind that has articles.
+    fn adjacent_periods(&self, period: PeriodRef) -> (Option<PeriodRef>, Option<PeriodRef>) {
+        // Every list is newest first, so the previous period is the next entry.
+        match period {
             PeriodRef::Year(y) => (
-                "year",
-                self.period_link("Archive", "/archive/"),
-                (y + 1 < years.len()).then(|| PeriodRef::Year(y + 1)),
+                (y + 1 < self.index.years.len()).then(|| PeriodRef::Year(y + 1)),
                 y.checked_sub(1).map(PeriodRef::Year),
-                (0..years[y].months.len())
-                    .map(|m| PeriodRef::Month(y, m))
-                    .collect(),
             ),
             PeriodRef::Month(y, m) => {
                 let pos = self.months.binary_search(&(y, m)).unwrap_or_default();
+                let month = |p: usize| PeriodRef::Month(self.months[p].0, self.months[p].1);
                 (
-                    "month",
-                    self.period_ref_link(PeriodRef::Year(y)),
-                    self.months
-                        .get(pos + 1)
-                        .map(|&(y, m)| PeriodRef::Month(y, m)),
-                    pos.checked_sub(1)
-                        .map(|p| PeriodRef::Month(self.months[p].0, self.months[p].1)),
-                    (0..years[y].months[m].days.len())
-                        .map(|d| PeriodRef::Day(y, m, d))
-                        .collect(),
+                    (pos + 1 < self.months.len()).then(|| month(pos + 1)),
+                    pos.checked_sub(1).map(month),
                 )
             }
             PeriodRef::Day(y, m, d) => {
@@ -769,14 +755,40 @@ impl<'a> Renderer<'a> {
                     PeriodRef::Day(y, m, d)
                 };
                 (
-                    "day",
-                    self.period_ref_link(PeriodRef::Month(y, m)),
                     (pos + 1 < self.days.len()).then(|| day(pos + 1)),
                     pos.checked_sub(1).map(day),
-                    Vec::new(),
                 )
             }
+        }
+    }
+
+    /// A year's months or a month's days, newest first; nothing for a day.
+    fn period_children(&self, period: PeriodRef) -> Vec<PeriodRef> {
+        let years = &self.index.years;
+        match period {
+            PeriodRef::Year(y) => (0..years[y].months.len())
+                .map(|m| PeriodRef::Month(y, m))
+                .collect(),
+            PeriodRef::Month(y, m) => (0..years[y].months[m].days.len())
+                .map(|d| PeriodRef::Day(y, m, d))
+                .collect(),
+            PeriodRef::Day(..) => Vec::new(),
+        }
+    }
+
+    fn render_period(
+        &self,
+        period: PeriodRef,
+        page: usize,
+        url: &str,
+    ) -> Result<String, Diagnostic> {
+        let (kind, up) = match period {
+            PeriodRef::Year(_) => ("year", self.period_link("Archive", "/archive/")),
+            PeriodRef::Month(y, _) => ("month", self.period_ref_link(PeriodRef::Year(y))),
+            PeriodRef::Day(y, m, _) => ("day", self.period_ref_link(PeriodRef::Month(y, m))),
         };
+        let (prev, next) = self.adjacent_periods(period);
+        let children = self.period_children(period);
         let mut crumbs = vec![self.period_link("Archive", "/archive/")];
         match period {
             PeriodRef::Year(_) => {}

@@ -1,0 +1,349 @@
+//! A built site kept in memory and brought up to date after edits, for `annals serve`.
+//!
+//! A change to articles re-reads only those files (and the articles that link to them when their
+//! URL moved), rebuilds the indexes, and renders again only the pages whose fingerprint changed:
+//! the article, its neighbours, the listings and feeds it appears in, and the sitemap. A change to
+//! `site.toml`, a template or a static file rebuilds everything. The search index is rebuilt with
+//! full builds only.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::content::{self, Article, ParsedArticle};
+use crate::diagnostics::Diagnostic;
+use crate::index::{SiteIndex, sort_articles};
+use crate::markdown::{self, BodySource};
+use crate::render::{Page, Renderer};
+use crate::site::{BuildError, BuildOptions, BuildReport, Site};
+
+/// What an update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// Everything was rebuilt.
+    Full(usize),
+    /// Only these pages were rendered again and written, and these files removed.
+    Pages {
+        /// Pages written.
+        written: usize,
+        /// Files of pages that no longer exist, removed.
+        removed: usize,
+    },
+}
+
+/// A site built into a folder, with what each page was made from.
+pub struct LiveSite {
+    options: BuildOptions,
+    output: PathBuf,
+    site: Site,
+    /// Output file → fingerprint of its inputs, for every page that has one.
+    fingerprints: HashMap<String, u64>,
+    /// A failed update may leave the site half updated: the next update rebuilds everything.
+    stale: bool,
+}
+
+impl LiveSite {
+    /// Builds the whole site into `options.output_dir()`.
+    pub fn build(options: &BuildOptions) -> Result<(LiveSite, BuildReport), BuildError> {
+        let site = Site::load(options)?;
+        let output = options.output_dir();
+        let report = site.write(&output)?;
+        let renderer = site.renderer();
+        let fingerprints = fingerprints(&renderer, &site.pages(&renderer)?);
+        drop(renderer);
+        Ok((
+            LiveSite {
+                options: options.clone(),
+                output,
+                site,
+                fingerprints,
+                stale: false,
+            },
+            report,
+        ))
+    }
+
+    /// The site as last built.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Brings the output up to date after `changed` files (absolute or relative to the current
+    /// folder) changed. On error the output keeps its last good state.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, BuildError> {
+        let content_dir = self.site.root.join("content");
+        let canonical_content = content_dir.canonicalize().unwrap_or(content_dir.clone());
+        let mut articles = Vec::new();
+        for path in changed {
+            let rel = path
+                .strip_prefix(&canonical_content)
+                .or_else(|_| path.strip_prefix(&content_dir))
+                .ok()
+                .filter(|rel| rel.file_name().is_some_and(content::is_article_name));
+            match rel {
+                Some(rel) => articles.push(rel.to_string_lossy().replace('\\', "/")),
+                // Something other than an article: settings, templates or static files.
+                None if is_hidden_or_backup(path) => {}
+                None => return self.rebuild(),
+            }
+        }
+        if self.stale {
+            return self.rebuild();
+        }
+        if articles.is_empty() {
+            return Ok(Update::Pages {
+                written: 0,
+                removed: 0,
+            });
+        }
+        self.update_articles(articles)
+    }
+
+    fn rebuild(&mut self) -> Result<Update, BuildError> {
+        let (fresh, report) = LiveSite::build(&self.options)?;
+        *self = fresh;
+        Ok(Update::Full(report.pages))
+    }
+
+    /// Re-reads the articles at these paths below `content/`, and re-renders what depends on them.
+    fn update_articles(&mut self, mut changed: Vec<String>) -> Result<Update, BuildError> {
+        let content_dir = self.site.root.join("content");
+        let config = &self.site.config;
+        let old_urls: HashMap<&str, &str> = self
+            .site
+            .articles
+            .iter()
+            .map(|a| (a.meta.rel_path.as_str(), a.url.as_str()))
+            .collect();
+
+        // Parse the changed files; a deleted file or an unpublished draft is a removal.
+        let mut parsed = parse(&content_dir, &changed, &self.options, config)?;
+        // Articles that link with `@/` to one whose URL moved or that disappeared.
+        let moved: HashSet<&str> = changed
+            .iter()
+            .filter(|rel| {
+                let new_url = parsed
+                    .get(rel.as_str())
+                    .and_then(|p| p.as_ref())
+                    .map(|p| content::article_url(config, &p.meta));
+                old_urls.get(rel.as_str()).copied() != new_url.as_deref()
+            })
+            .map(String::as_str)
+            .collect();
+        let dependents: Vec<String> = self
+            .site
+            .articles
+            .iter()
+            .filter(|a| !parsed.contains_key(&a.meta.rel_path))
+            .filter(|a| a.body.links_to.iter().any(|t| moved.contains(t.as_str())))
+            .map(|a| a.meta.rel_path.clone())
+            .collect();
+        parsed.extend(parse(&content_dir, &dependents, &self.options, config)?);
+        changed.extend(dependents);
+
+        // URLs: unique among the unchanged articles and the new ones.
+        let mut urls: HashMap<String, PathBuf> = self
+            .site
+            .articles
+            .iter()
+            .filter(|a| !parsed.contains_key(&a.meta.rel_path))
+            .map(|a| (a.url.clone(), a.meta.source.clone()))
+            .collect();
+        let mut errors = Vec::new();
+        let mut located = Vec::new();
+        for article in parsed.values().flatten() {
+            let url = content::article_url(config, &article.meta);
+            if let Some(other) = urls.get(&url) {
+                errors.push(Diagnostic::new(
+                    &article.meta.source,
+                    format!(
+                        "this article and {} both have the URL {url}; give one of them another `slug`",
+                        other.display()
+                    ),
+                ));
+            } else {
+                urls.insert(url.clone(), article.meta.source.clone());
+                located.push((article, url));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(BuildError::Input(errors));
+        }
+
+        // Render the new bodies against every article's current URL.
+        let mut links: HashMap<String, String> = self
+            .site
+            .articles
+            .iter()
+            .filter(|a| !parsed.contains_key(&a.meta.rel_path))
+            .map(|a| (a.meta.rel_path.clone(), self.link(&a.url)))
+            .collect();
+        for (article, url) in &located {
+            links.insert(article.meta.rel_path.clone(), self.link(url));
+        }
+        let rendered: Vec<Result<Article, Vec<Diagnostic>>> = located
+            .par_iter()
+            .map(|(article, url)| {
+                let source = BodySource {
+                    file: &article.meta.source,
+                    first_line: article.body_line,
+                };
+                let body = markdown::render(
+                    &article.body,
+                    source,
+                    article.meta.summary.as_deref(),
+                    &links,
+                )?;
+                Ok(Article {
+                    meta: article.meta.clone(),
+                    url: url.clone(),
+                    body,
+                })
+            })
+            .collect();
+        let mut fresh = Vec::with_capacity(rendered.len());
+        for result in rendered {
+            match result {
+                Ok(article) => fresh.push(article),
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(BuildError::Input(errors));
+        }
+
+        // Swap the articles in and rebuild the indexes; from here a failure leaves a stale site.
+        self.stale = true;
+        let replaced: HashSet<&str> = changed.iter().map(String::as_str).collect();
+        self.site
+            .articles
+            .retain(|a| !replaced.contains(a.meta.rel_path.as_str()));
+        self.site.articles.extend(fresh);
+        sort_articles(&mut self.site.articles);
+        self.site.index = SiteIndex::build(&self.site.config, &self.site.articles);
+        let update = self.write_changed_pages()?;
+        self.stale = false;
+        Ok(update)
+    }
+
+    fn link(&self, url: &str) -> String {
+        format!("{}{url}", self.site.config.base_path())
+    }
+
+    /// Renders and writes the pages whose fingerprint changed, and removes pages that are gone.
+    fn write_changed_pages(&mut self) -> Result<Update, BuildError> {
+        let renderer = self.site.renderer();
+        let pages = self.site.pages(&renderer)?;
+        let fresh = fingerprints(&renderer, &pages);
+        let dirty: Vec<Page> = pages
+            .iter()
+            .copied()
+            .filter(|&page| {
+                let file = renderer.file_of(page);
+                match (fresh.get(&file), self.fingerprints.get(&file)) {
+                    (Some(new), Some(old)) => new != old,
+                    _ => true,
+                }
+            })
+            .collect();
+        let output = &self.output;
+        let failures: Vec<BuildError> = dirty
+            .par_iter()
+            .filter_map(|&page| {
+                let result = renderer
+                    .render(page)
+                    .map_err(|d| BuildError::Input(vec![d]))
+                    .and_then(|p| write(output, &p.path, p.body.as_bytes()));
+                result.err()
+            })
+            .collect();
+        if let Some(error) = failures.into_iter().next() {
+            return Err(error);
+        }
+        let mut removed = 0;
+        for file in self.fingerprints.keys().filter(|f| !fresh.contains_key(*f)) {
+            if std::fs::remove_file(output.join(file)).is_ok() {
+                removed += 1;
+            }
+        }
+        drop(renderer);
+        self.fingerprints = fresh;
+        Ok(Update::Pages {
+            written: dirty.len(),
+            removed,
+        })
+    }
+}
+
+/// Reads and checks articles by content path; `None` for a file that is gone or an unpublished
+/// draft.
+fn parse(
+    content_dir: &Path,
+    rels: &[String],
+    options: &BuildOptions,
+    config: &crate::config::SiteConfig,
+) -> Result<HashMap<String, Option<ParsedArticle>>, BuildError> {
+    let mut parsed = HashMap::new();
+    let mut errors = Vec::new();
+    for rel in rels {
+        let path = content_dir.join(rel);
+        if !path.is_file() {
+            parsed.insert(rel.clone(), None);
+            continue;
+        }
+        match content::parse_file(&path, content_dir, config) {
+            Ok(article) if article.meta.draft && !options.drafts => {
+                parsed.insert(rel.clone(), None);
+            }
+            Ok(article) => {
+                parsed.insert(rel.clone(), Some(article));
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(BuildError::Input(errors))
+    }
+}
+
+fn write(output: &Path, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+    let path = output.join(rel);
+    let io = |source| {
+        BuildError::Output(crate::output::OutputError::Io {
+            path: path.clone(),
+            source,
+        })
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(&path, bytes).map_err(io)
+}
+
+fn is_hidden_or_backup(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|name| {
+            name.starts_with('.')
+                || name.starts_with('#')
+                || name.ends_with('~')
+                || name.ends_with(".swp")
+                || name.ends_with(".tmp")
+        })
+}
+
+/// The fingerprint of every page that has one, by output file.
+fn fingerprints(renderer: &Renderer, pages: &[Page]) -> HashMap<String, u64> {
+    let hashes = renderer.article_hashes();
+    pages
+        .par_iter()
+        .filter_map(|&page| {
+            renderer
+                .fingerprint(page, &hashes)
+                .map(|fp| (renderer.file_of(page), fp))
+        })
+        .collect()
+}

@@ -1,0 +1,231 @@
+//! After each kind of edit, updating a live site writes exactly what a cold build writes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use annals::live::{LiveSite, Update};
+use annals::site::{self, BuildOptions};
+use common::Fixture;
+
+/// Every file below `dir` except the search bundle (rebuilt only by full builds), with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .filter(|(rel, _)| !rel.starts_with("pagefind/"))
+        .collect()
+}
+
+fn assert_same_as_cold_build(site: &Fixture, live_out: &Path, what: &str) {
+    let cold_out = site.root().join("cold");
+    let options = BuildOptions {
+        output: Some(cold_out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    site::build(&options).expect("cold build");
+    let live = tree(live_out);
+    let cold = tree(&cold_out);
+    let live_files: Vec<_> = live.keys().collect();
+    let cold_files: Vec<_> = cold.keys().collect();
+    assert_eq!(live_files, cold_files, "{what}: the same files");
+    for (file, bytes) in &cold {
+        assert!(
+            live[file] == *bytes,
+            "{what}: {file} differs from a cold build"
+        );
+    }
+}
+
+fn site() -> Fixture {
+    let site = Fixture::new(
+        "title = \"Live\"\nbase_url = \"https://example.org/live\"\npaginate_by = 2\nfeed_limit = 3\n",
+    );
+    let topics = ["Energy", "Trade", "Energy", "Health", "Trade", "Energy"];
+    for (i, topic) in topics.iter().enumerate() {
+        site.article(
+            &format!("{}/story-{i}.md", 2020 + i / 3),
+            &format!("Story {i}"),
+            &format!("{}-0{}-1{}T10:00:00+02:00", 2020 + i / 3, 1 + i % 3, i),
+            &format!("topics = [{topic:?}]\ncountries = [\"Norway\"]"),
+            &format!("Body of story {i}. See [the first](@/2020/story-0.md)."),
+        );
+    }
+    site
+}
+
+/// One edit of the sources, by name.
+type Edit<'a> = Box<dyn Fn() + 'a>;
+
+fn content(site: &Fixture, rel: &str) -> PathBuf {
+    site.root().join("content").join(rel)
+}
+
+#[test]
+fn every_kind_of_edit_matches_a_cold_build() {
+    let site = site();
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options).expect("first build");
+
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "body",
+            Box::new(|| {
+                site.article(
+                    "2020/story-1.md",
+                    "Story 1",
+                    "2020-02-11T10:00:00+02:00",
+                    "topics = [\"Trade\"]\ncountries = [\"Norway\"]",
+                    "A new body.",
+                );
+            }),
+        ),
+        (
+            "title",
+            Box::new(|| {
+                site.article(
+                    "2020/story-1.md",
+                    "Story one, retitled",
+                    "2020-02-11T10:00:00+02:00",
+                    "topics = [\"Trade\"]\ncountries = [\"Norway\"]",
+                    "A new body.",
+                );
+            }),
+        ),
+        (
+            "date",
+            Box::new(|| {
+                site.article(
+                    "2020/story-1.md",
+                    "Story one, retitled",
+                    "2023-07-04T10:00:00+02:00",
+                    "topics = [\"Trade\"]\ncountries = [\"Norway\"]",
+                    "A new body.",
+                );
+            }),
+        ),
+        (
+            "terms",
+            Box::new(|| {
+                site.article(
+                    "2021/story-3.md",
+                    "Story 3",
+                    "2021-01-13T10:00:00+02:00",
+                    "topics = [\"Culture\"]\ncountries = [\"Sweden\", \"Norway\"]",
+                    "Body of story 3.",
+                );
+            }),
+        ),
+        (
+            "add",
+            Box::new(|| {
+                site.article(
+                    "2022/new.md",
+                    "A new story",
+                    "2022-05-05",
+                    "topics = [\"Energy\"]",
+                    "Fresh.",
+                );
+            }),
+        ),
+        (
+            "delete",
+            Box::new(|| {
+                std::fs::remove_file(content(&site, "2021/story-4.md")).unwrap();
+            }),
+        ),
+        (
+            "rename",
+            Box::new(|| {
+                std::fs::rename(
+                    content(&site, "2022/new.md"),
+                    content(&site, "2022/renamed.md"),
+                )
+                .unwrap();
+            }),
+        ),
+        (
+            "a linked article moves",
+            Box::new(|| {
+                site.article(
+                    "2020/story-0.md",
+                    "Story 0",
+                    "2019-12-31T10:00:00+02:00",
+                    "slug = \"first\"\ntopics = [\"Energy\"]",
+                    "Moved.",
+                );
+            }),
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (what, edit) in edits {
+        let before = tree(&content(&site, ""));
+        edit();
+        let after = tree(&content(&site, ""));
+        let changed: Vec<PathBuf> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|rel| before.get(*rel) != after.get(*rel))
+            .map(|rel| content(&site, rel))
+            .collect();
+        paths.push(changed.len());
+        let update = live
+            .update(&changed)
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert!(
+            matches!(update, Update::Pages { .. }),
+            "{what}: incremental, not {update:?}"
+        );
+        assert_same_as_cold_build(&site, &out, what);
+    }
+    assert!(paths.iter().all(|&n| n > 0));
+}
+
+#[test]
+fn a_body_edit_rewrites_only_the_pages_that_show_it() {
+    let site = site();
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, report) = LiveSite::build(&options).unwrap();
+    site.file(
+        "content/2020/story-1.md",
+        "+++\ntitle = \"Story 1\"\ndate = 2020-02-11T10:00:00+02:00\ntopics = [\"Trade\"]\ncountries = [\"Norway\"]\n+++\nOnly the body changed, deep down.\n\nSecond paragraph.\n",
+    );
+    let update = live.update(&[content(&site, "2020/story-1.md")]).unwrap();
+    let Update::Pages { written, removed } = update else {
+        panic!("expected an incremental update");
+    };
+    assert!(
+        written < report.pages / 3,
+        "{written} of {} pages written",
+        report.pages
+    );
+    assert_eq!(removed, 0);
+    assert_same_as_cold_build(&site, &out, "body");
+
+    site.file("content/2020/story-1.md", "+++\ntitle = \"Broken\n+++\n");
+    assert!(live.update(&[content(&site, "2020/story-1.md")]).is_err());
+    let page = std::fs::read_to_string(out.join("2020/02/11/story-1/index.html")).unwrap();
+    assert!(
+        page.contains("Only the body changed"),
+        "the last good site stays"
+    );
+}
