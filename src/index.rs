@@ -10,7 +10,6 @@ use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
-use crate::slug::slugify;
 
 /// Sorts articles newest first (ties by file path), the order every index relies on.
 pub fn sort_articles(articles: &mut [Article]) {
@@ -127,8 +126,8 @@ fn build_taxonomy(
     let mut by_slug: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         for term in &article.meta.terms[t] {
-            let entry = by_slug.entry(slugify(term)).or_default();
-            *entry.0.entry(term.as_str()).or_default() += 1;
+            let entry = by_slug.entry(term.slug.clone()).or_default();
+            *entry.0.entry(term.name.as_str()).or_default() += 1;
             entry.1.push(i);
         }
     }
@@ -141,7 +140,7 @@ fn build_taxonomy(
         terms.push(
             article.meta.terms[t]
                 .iter()
-                .filter_map(|term| positions.get(slugify(term).as_str()).copied())
+                .filter_map(|term| positions.get(term.slug.as_str()).copied())
                 .collect(),
         );
     }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod hash;
 pub mod index;
 pub mod live;
 pub mod markdown;

@@ -15,8 +15,14 @@ use crate::content::{self, Article, ParsedArticle};
 use crate::diagnostics::Diagnostic;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
-use crate::render::{Page, Renderer};
+use crate::render::{ArticleHashes, Page};
 use crate::site::{BuildError, BuildOptions, BuildReport, Site};
+
+/// Articles that changed without moving: their places, and whether the pages stayed the same.
+struct InPlace {
+    places: Vec<usize>,
+    same_pages: bool,
+}
 
 /// What an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +43,10 @@ pub struct LiveSite {
     options: BuildOptions,
     output: PathBuf,
     site: Site,
+    /// Every page with its output file, as last built.
+    pages: Vec<(Page, String)>,
+    /// What every article's card and page show, as last built.
+    hashes: ArticleHashes,
     /// Output file → fingerprint of its inputs, for every page that has one.
     fingerprints: HashMap<String, u64>,
     /// A failed update may leave the site half updated: the next update rebuilds everything.
@@ -50,13 +60,17 @@ impl LiveSite {
         let output = options.output_dir();
         let report = site.write(&output)?;
         let renderer = site.renderer();
-        let fingerprints = fingerprints(&renderer, &site.pages(&renderer)?);
+        let pages = site.pages(&renderer)?;
+        let hashes = renderer.article_hashes();
+        let fingerprints = renderer.fingerprints(&pages, &hashes);
         drop(renderer);
         Ok((
             LiveSite {
                 options: options.clone(),
                 output,
                 site,
+                pages,
+                hashes,
                 fingerprints,
                 stale: false,
             },
@@ -143,18 +157,23 @@ impl LiveSite {
         changed.extend(dependents);
 
         // URLs: unique among the unchanged articles and the new ones.
-        let mut urls: HashMap<String, PathBuf> = self
+        let located: Vec<(&ParsedArticle, String)> = parsed
+            .values()
+            .flatten()
+            .map(|article| (article, content::article_url(config, &article.meta)))
+            .collect();
+        let unchanged = self
             .site
             .articles
             .iter()
-            .filter(|a| !parsed.contains_key(&a.meta.rel_path))
-            .map(|a| (a.url.clone(), a.meta.source.clone()))
+            .filter(|a| !parsed.contains_key(&a.meta.rel_path));
+        let mut urls: HashMap<&str, &Path> = unchanged
+            .clone()
+            .map(|a| (a.url.as_str(), a.meta.source.as_path()))
             .collect();
         let mut errors = Vec::new();
-        let mut located = Vec::new();
-        for article in parsed.values().flatten() {
-            let url = content::article_url(config, &article.meta);
-            if let Some(other) = urls.get(&url) {
+        for (article, url) in &located {
+            if let Some(other) = urls.insert(url, &article.meta.source) {
                 errors.push(Diagnostic::new(
                     &article.meta.source,
                     format!(
@@ -162,9 +181,6 @@ impl LiveSite {
                         other.display()
                     ),
                 ));
-            } else {
-                urls.insert(url.clone(), article.meta.source.clone());
-                located.push((article, url));
             }
         }
         if !errors.is_empty() {
@@ -172,16 +188,14 @@ impl LiveSite {
         }
 
         // Render the new bodies against every article's current URL.
-        let mut links: HashMap<String, String> = self
-            .site
-            .articles
-            .iter()
-            .filter(|a| !parsed.contains_key(&a.meta.rel_path))
-            .map(|a| (a.meta.rel_path.clone(), self.link(&a.url)))
+        let mut targets: HashMap<&str, &str> = unchanged
+            .map(|a| (a.meta.rel_path.as_str(), a.url.as_str()))
             .collect();
         for (article, url) in &located {
-            links.insert(article.meta.rel_path.clone(), self.link(url));
+            targets.insert(&article.meta.rel_path, url);
         }
+        let base_path = config.base_path();
+        let links = |rel: &str| targets.get(rel).map(|url| format!("{base_path}{url}"));
         let rendered: Vec<Result<Article, Vec<Diagnostic>>> = located
             .par_iter()
             .map(|(article, url)| {
@@ -202,7 +216,7 @@ impl LiveSite {
                 })
             })
             .collect();
-        let mut fresh = Vec::with_capacity(rendered.len());
+        let mut fresh: Vec<Article> = Vec::with_capacity(rendered.len());
         for result in rendered {
             match result {
                 Ok(article) => fresh.push(article),
@@ -213,39 +227,80 @@ impl LiveSite {
             return Err(BuildError::Input(errors));
         }
 
-        // Swap the articles in and rebuild the indexes; from here a failure leaves a stale site.
+        // Swap the articles in; from here a failure leaves a stale site.
         self.stale = true;
-        let replaced: HashSet<&str> = changed.iter().map(String::as_str).collect();
-        self.site
-            .articles
-            .retain(|a| !replaced.contains(a.meta.rel_path.as_str()));
-        self.site.articles.extend(fresh);
-        sort_articles(&mut self.site.articles);
-        self.site.index = SiteIndex::build(&self.site.config, &self.site.articles);
-        let update = self.write_changed_pages()?;
+        let in_place = self.replace_in_place(&mut fresh, changed.len());
+        if in_place.is_none() {
+            let replaced: HashSet<&str> = changed.iter().map(String::as_str).collect();
+            self.site
+                .articles
+                .retain(|a| !replaced.contains(a.meta.rel_path.as_str()));
+            self.site.articles.extend(fresh);
+            sort_articles(&mut self.site.articles);
+            self.site.index = SiteIndex::build(&self.site.config, &self.site.articles);
+        }
+        let update = self.write_changed_pages(in_place.as_ref())?;
         self.stale = false;
         Ok(update)
     }
 
-    fn link(&self, url: &str) -> String {
-        format!("{}{url}", self.site.config.base_path())
+    /// The common edit, of an article's text or title, changes neither its place in time nor its
+    /// terms: then the articles keep their order and the indexes stay as they are, and the new
+    /// versions simply take the old ones' places. Returns `None` (changing nothing) otherwise, or
+    /// the places and whether the site still has the same pages (no URL or alias changed).
+    fn replace_in_place(&mut self, fresh: &mut Vec<Article>, changed: usize) -> Option<InPlace> {
+        if fresh.len() != changed {
+            return None; // an article was added, removed or became a draft
+        }
+        let positions: HashMap<&str, usize> = self
+            .site
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.meta.rel_path.as_str(), i))
+            .collect();
+        let mut places = Vec::with_capacity(fresh.len());
+        let mut same_pages = true;
+        for article in fresh.iter() {
+            let i = *positions.get(article.meta.rel_path.as_str())?;
+            let old = &self.site.articles[i];
+            if old.meta.date != article.meta.date || old.meta.terms != article.meta.terms {
+                return None;
+            }
+            same_pages &= old.url == article.url && old.meta.aliases == article.meta.aliases;
+            places.push(i);
+        }
+        for (article, &i) in fresh.drain(..).zip(&places) {
+            self.site.articles[i] = article;
+        }
+        Some(InPlace { places, same_pages })
     }
 
     /// Renders and writes the pages whose fingerprint changed, and removes pages that are gone.
-    fn write_changed_pages(&mut self) -> Result<Update, BuildError> {
+    /// After articles changed `in_place`, only their hashes are computed again, and the list of
+    /// pages is kept if it still holds.
+    fn write_changed_pages(&mut self, in_place: Option<&InPlace>) -> Result<Update, BuildError> {
         let renderer = self.site.renderer();
-        let pages = self.site.pages(&renderer)?;
-        let fresh = fingerprints(&renderer, &pages);
+        let pages = match in_place {
+            Some(InPlace {
+                same_pages: true, ..
+            }) => std::mem::take(&mut self.pages),
+            _ => self.site.pages(&renderer)?,
+        };
+        match in_place {
+            Some(InPlace { places, .. }) => renderer.rehash_articles(&mut self.hashes, places),
+            None => self.hashes = renderer.article_hashes(),
+        }
+        let fresh = renderer.fingerprints(&pages, &self.hashes);
         let dirty: Vec<Page> = pages
             .iter()
-            .copied()
-            .filter(|&page| {
-                let file = renderer.file_of(page);
-                match (fresh.get(&file), self.fingerprints.get(&file)) {
+            .filter(
+                |(_, file)| match (fresh.get(file), self.fingerprints.get(file)) {
                     (Some(new), Some(old)) => new != old,
                     _ => true,
-                }
-            })
+                },
+            )
+            .map(|&(page, _)| page)
             .collect();
         let output = &self.output;
         let failures: Vec<BuildError> = dirty
@@ -268,6 +323,7 @@ impl LiveSite {
             }
         }
         drop(renderer);
+        self.pages = pages;
         self.fingerprints = fresh;
         Ok(Update::Pages {
             written: dirty.len(),
@@ -333,17 +389,4 @@ fn is_hidden_or_backup(path: &Path) -> bool {
                 || name.ends_with(".swp")
                 || name.ends_with(".tmp")
         })
-}
-
-/// The fingerprint of every page that has one, by output file.
-fn fingerprints(renderer: &Renderer, pages: &[Page]) -> HashMap<String, u64> {
-    let hashes = renderer.article_hashes();
-    pages
-        .par_iter()
-        .filter_map(|&page| {
-            renderer
-                .fingerprint(page, &hashes)
-                .map(|fp| (renderer.file_of(page), fp))
-        })
-        .collect()
 }

@@ -1,13 +1,14 @@
 //! Markdown bodies to HTML: the article text, its summary, its word count, and `@/` links
 //! between articles resolved to URLs.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, line_col};
+use crate::hash::stable_hash;
 use crate::slug::slugify;
 
 /// The marker that ends a hand-picked summary.
@@ -28,6 +29,9 @@ pub struct RenderedBody {
     pub summary_text: String,
     /// Words in the body.
     pub word_count: usize,
+    /// A hash of the rendered HTML and summary, to tell cheaply whether pages showing the body
+    /// need rendering again.
+    pub digest: u64,
     /// The content paths this body links to with `@/` (`2024/putin.md`), so that a change to
     /// one of them can re-render this body.
     pub links_to: Vec<String>,
@@ -66,14 +70,14 @@ pub struct BodySource<'a> {
     pub first_line: usize,
 }
 
-/// Renders an article's body. `summary` is the front matter summary, if any. `links` maps content
-/// paths (`2024/putin.md`) to the URLs `@/` links resolve to; a link to a missing article is an
-/// error at its line.
+/// Renders an article's body. `summary` is the front matter summary, if any. `links` gives the URL
+/// of the article at a content path (`2024/putin.md`), for `@/` links; a link to a missing article
+/// is an error at its line.
 pub fn render(
     body: &str,
     source: BodySource,
     summary: Option<&str>,
-    links: &HashMap<String, String>,
+    links: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<RenderedBody, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut events: Vec<Event> = Vec::new();
@@ -138,6 +142,7 @@ pub fn render(
     };
     let html = to_html(events.into_iter(), body.len() * 3 / 2);
     Ok(RenderedBody {
+        digest: stable_hash((&html, &summary_html)),
         html,
         summary_html,
         summary_text,
@@ -153,15 +158,15 @@ fn to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> Stri
 }
 
 /// `@/2024/putin.md#reactions` to the article's URL with the fragment kept.
-fn resolve_link(dest: &str, links: &HashMap<String, String>) -> Option<String> {
+fn resolve_link(dest: &str, links: &(dyn Fn(&str) -> Option<String> + Sync)) -> Option<String> {
     let target = &dest[2..];
     let (path, fragment) = target
         .split_once('#')
         .map_or((target, None), |(p, f)| (p, Some(f)));
-    let url = links.get(path)?;
+    let url = links(path)?;
     Some(match fragment {
         Some(fragment) => format!("{url}#{fragment}"),
-        None => url.clone(),
+        None => url,
     })
 }
 
@@ -241,6 +246,7 @@ fn add_heading_ids(events: &mut [Event]) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     use std::path::Path;
 
     use super::*;
@@ -265,7 +271,9 @@ mod tests {
             file: &a.meta.source,
             first_line: a.body_line,
         };
-        super::render(&a.body, source, a.meta.summary.as_deref(), links)
+        super::render(&a.body, source, a.meta.summary.as_deref(), &|rel| {
+            links.get(rel).cloned()
+        })
     }
 
     fn links() -> HashMap<String, String> {

@@ -32,7 +32,7 @@ pub const EVENTS_PATH: &str = "/__annals/events";
 const RELOAD_SCRIPT: &str = include_str!("serve_livereload.js");
 
 /// How long the watcher waits for a burst of file events (an editor's save) to settle.
-const DEBOUNCE: Duration = Duration::from_millis(120);
+const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// What `annals serve` is asked to do.
 #[derive(Debug, Clone)]

@@ -10,10 +10,11 @@ use crate::check;
 use crate::config::SiteConfig;
 use crate::content::{self, Article, LocatedArticle, ParsedArticle};
 use crate::diagnostics::Diagnostic;
+use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
 use crate::output::{OutputError, Staging, check_output_dir};
-use crate::render::{Page, Renderer, stable_hash};
+use crate::render::{Page, Renderer};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
 
@@ -165,13 +166,15 @@ impl Site {
         )
     }
 
-    /// Every page, after checking that no two of them would be written to the same file.
-    pub fn pages(&self, renderer: &Renderer) -> Result<Vec<Page>, BuildError> {
+    /// Every page with its output file, after checking that no two of them would be written to
+    /// the same file.
+    pub fn pages(&self, renderer: &Renderer) -> Result<Vec<(Page, String)>, BuildError> {
         let pages = renderer.pages();
         let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
         let mut errors = Vec::new();
-        for &page in &pages {
-            if let Some(&other) = files.get(&renderer.file_of(page)) {
+        for page in pages {
+            let file = renderer.file_of(page);
+            if let Some(&other) = files.get(&file) {
                 let culprit = [page, other].into_iter().find_map(|p| match p {
                     Page::Article(i) | Page::Alias { article: i, .. } => Some(i),
                     _ => None,
@@ -188,11 +191,11 @@ impl Site {
                     ),
                 ));
             } else {
-                files.insert(renderer.file_of(page), page);
+                files.insert(file, page);
             }
         }
         if errors.is_empty() {
-            Ok(pages)
+            Ok(files.into_iter().map(|(file, page)| (page, file)).collect())
         } else {
             Err(BuildError::Input(errors))
         }
@@ -204,7 +207,7 @@ impl Site {
     pub fn check(&self) -> Result<CheckReport, BuildError> {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
-        let mut files: HashSet<String> = pages.iter().map(|&p| renderer.file_of(p)).collect();
+        let mut files: HashSet<String> = pages.iter().map(|(_, file)| file.clone()).collect();
         files.extend(BUILTIN_STATIC.iter().map(|(path, _)| (*path).to_owned()));
         let static_dir = self.root.join("static");
         files.extend(
@@ -223,7 +226,7 @@ impl Site {
         let bundle = format!("{}/", search::BUNDLE_DIR);
         let errors: Vec<Diagnostic> = pages
             .par_iter()
-            .flat_map_iter(|&page| match renderer.render(page) {
+            .flat_map_iter(|&(page, _)| match renderer.render(page) {
                 Err(error) => vec![error],
                 Ok(rendered) => check::broken_links(&rendered.body, base_path, &files, &bundle)
                     .into_iter()
@@ -274,7 +277,7 @@ impl Site {
             || {
                 pages
                     .par_iter()
-                    .filter_map(|&page| {
+                    .filter_map(|&(page, _)| {
                         let result = renderer
                             .render(page)
                             .map_err(|d| BuildError::Input(vec![d]))
@@ -400,7 +403,7 @@ fn render_bodies(
                 &a.parsed.body,
                 source,
                 a.parsed.meta.summary.as_deref(),
-                &links,
+                &|rel| links.get(rel).cloned(),
             )?;
             Ok(Article {
                 meta: a.parsed.meta,

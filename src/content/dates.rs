@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 /// A publication date as the author wrote it: the instant, in the author's own offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArticleDate {
     /// The instant, carrying the offset it was written with (`+00:00` when none was given).
     pub instant: DateTime<FixedOffset>,

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::dates::{ArticleDate, deserialize_date};
-use super::{ArticleMeta, ParsedArticle};
+use super::{ArticleMeta, ParsedArticle, TermName};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::slug::{is_valid_slug, slugify};
@@ -268,10 +268,11 @@ fn check(
     let mut terms = Vec::with_capacity(config.taxonomies.len());
     for taxonomy in &config.taxonomies {
         let values = given.remove(&taxonomy.name).unwrap_or_default();
-        let mut cleaned: Vec<String> = Vec::with_capacity(values.len());
+        let mut cleaned: Vec<TermName> = Vec::with_capacity(values.len());
         for value in values {
-            let term = clean_term(&value);
-            if slugify(&term).is_empty() {
+            let name = clean_term(&value);
+            let slug = slugify(&name);
+            if slug.is_empty() {
                 error_at(
                     &taxonomy.name,
                     format!(
@@ -279,8 +280,8 @@ fn check(
                         taxonomy.name
                     ),
                 );
-            } else if !cleaned.iter().any(|t| slugify(t) == slugify(&term)) {
-                cleaned.push(term);
+            } else if !cleaned.iter().any(|t| t.slug == slug) {
+                cleaned.push(TermName { name, slug });
             }
         }
         terms.push(cleaned);
@@ -355,7 +356,9 @@ mod tests {
     fn toml_front_matter() {
         let a = parse("+++\ntitle = \"Côte d'Ivoire votes\"\ndate = 2024-06-19T10:00:00+02:00\ntopics = [\" Elections \", \"North  Korea\"]\n[extra]\nphoto = \"x.jpg\"\n+++\nBody\n").unwrap();
         assert_eq!(a.meta.slug, "cote-d-ivoire-votes");
-        assert_eq!(a.meta.terms[0], ["Elections", "North Korea"]);
+        let names: Vec<&str> = a.meta.terms[0].iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Elections", "North Korea"]);
+        assert_eq!(a.meta.terms[0][1].slug, "north-korea");
         assert_eq!(a.meta.extra["photo"], "x.jpg");
         assert_eq!(a.body, "Body\n");
         assert_eq!(a.body_line, 8);
@@ -365,7 +368,7 @@ mod tests {
     fn yaml_front_matter_with_bom_and_crlf() {
         let a = parse("\u{feff}---\r\ntitle: Hello\r\ndate: 2024-06-19\r\ncountries: [Russia]\r\n---\r\nBody\r\n").unwrap();
         assert_eq!(a.meta.title, "Hello");
-        assert_eq!(a.meta.terms[1], ["Russia"]);
+        assert_eq!(a.meta.terms[1][0].name, "Russia");
         assert!(!a.meta.date.has_time);
     }
 

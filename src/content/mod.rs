@@ -39,15 +39,23 @@ pub struct ArticleMeta {
     pub summary: Option<String>,
     /// Bylines, in order.
     pub authors: Vec<String>,
-    /// The article's terms for each taxonomy of `site.toml`, in that order; each term trimmed and
-    /// with runs of white space folded to one space.
-    pub terms: Vec<Vec<String>>,
+    /// The article's terms for each taxonomy of `site.toml`, in that order.
+    pub terms: Vec<Vec<TermName>>,
     /// Unpublished unless the build asks for drafts.
     pub draft: bool,
     /// Former URLs of the article.
     pub aliases: Vec<String>,
     /// The free `[extra]` table, for templates.
     pub extra: serde_json::Value,
+}
+
+/// A term as an article names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermName {
+    /// As written, trimmed, with runs of white space folded to one space.
+    pub name: String,
+    /// Its slug: what makes two spellings one term.
+    pub slug: String,
 }
 
 /// An article whose front matter is read and checked; its body is still Markdown.

@@ -1,38 +1,13 @@
 //! Fingerprints of what each page shows: a hash of every input that reaches the page. After an
 //! edit, only pages whose fingerprint changed are rendered again.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
+
 use super::{FeedScope, Page, PeriodRef, Renderer};
-
-/// FNV-1a: a small hash that gives the same value in every run.
-#[derive(Debug, Clone, Copy)]
-pub struct StableHasher(u64);
-
-impl Default for StableHasher {
-    fn default() -> Self {
-        StableHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for StableHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// Hashes anything hashable with [`StableHasher`].
-pub fn stable_hash(value: impl Hash) -> u64 {
-    let mut hasher = StableHasher::default();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
+use crate::hash::StableHasher;
 
 /// Per-article hashes: of what a card shows, and of everything the article page shows of it.
 pub struct ArticleHashes {
@@ -41,152 +16,146 @@ pub struct ArticleHashes {
 }
 
 impl Renderer<'_> {
-    /// Hashes every article once, for [`Renderer::fingerprint`].
+    /// The fingerprint of every page that has one, by output file, from the articles' `hashes`.
+    /// The news sitemap, which depends on the time of the build, has none and is always rendered
+    /// again.
+    pub fn fingerprints(
+        &self,
+        pages: &[(Page, String)],
+        hashes: &ArticleHashes,
+    ) -> HashMap<String, u64> {
+        // The sitemap changes when a page comes or goes or a last-modified date changes.
+        let sitemap = pages
+            .par_iter()
+            .filter(|(page, _)| self.in_sitemap(*page))
+            .map(|(page, file)| {
+                let mut h = StableHasher::default();
+                file.hash(&mut h);
+                self.last_modified(*page).hash(&mut h);
+                h.finish()
+            })
+            .reduce(|| 0, u64::wrapping_add);
+        pages
+            .par_iter()
+            .filter_map(|(page, file)| {
+                let mut h = StableHasher::default();
+                file.hash(&mut h);
+                self.fingerprint(*page, hashes, sitemap, &mut h)
+                    .then(|| (file.clone(), h.finish()))
+            })
+            .collect()
+    }
+
+    /// Hashes every article.
     pub fn article_hashes(&self) -> ArticleHashes {
-        let cards: Vec<u64> = (0..self.articles.len())
-            .map(|i| {
-                let a = &self.articles[i];
-                let terms: Vec<Vec<(&str, &str)>> = self.index.article_terms[i]
-                    .iter()
-                    .enumerate()
-                    .map(|(t, terms)| {
-                        terms
-                            .iter()
-                            .map(|&term| {
-                                let term = &self.index.taxonomies[t].terms[term];
-                                (term.name.as_str(), term.slug.as_str())
-                            })
-                            .collect()
-                    })
-                    .collect();
-                stable_hash((
-                    &a.meta.title,
-                    &a.url,
-                    a.meta.date.machine(),
-                    &a.body.summary_html,
-                    &a.meta.authors,
-                    a.body.word_count,
-                    terms,
-                ))
-            })
-            .collect();
-        let pages = (0..self.articles.len())
-            .map(|i| {
-                let a = &self.articles[i];
-                stable_hash((
-                    cards[i],
-                    &a.body.html,
-                    a.meta.updated.map(|u| u.machine()),
-                    a.meta.extra.to_string(),
-                    &a.meta.rel_path,
-                ))
-            })
-            .collect();
+        let (cards, pages) = (0..self.articles.len())
+            .into_par_iter()
+            .map(|i| self.hash_article(i))
+            .unzip();
         ArticleHashes { cards, pages }
     }
 
-    /// A hash of every input of a page, or `None` for pages that are always rendered again
-    /// (sitemaps, which list every page).
-    pub fn fingerprint(&self, page: Page, hashes: &ArticleHashes) -> Option<u64> {
-        let cards = |ids: &[usize]| -> Vec<u64> { ids.iter().map(|&i| hashes.cards[i]).collect() };
-        let listing = |ids: &[usize], page: usize| -> (usize, usize, Vec<u64>) {
+    /// Hashes again the articles at `positions`, which changed in place.
+    pub fn rehash_articles(&self, hashes: &mut ArticleHashes, positions: &[usize]) {
+        for &i in positions {
+            (hashes.cards[i], hashes.pages[i]) = self.hash_article(i);
+        }
+    }
+
+    /// The hashes of what article `i`'s card shows and of what its page shows of it.
+    fn hash_article(&self, i: usize) -> (u64, u64) {
+        let a = &self.articles[i];
+        let mut h = StableHasher::default();
+        (&a.meta.title, &a.url, &a.meta.date, a.body.digest).hash(&mut h);
+        (&a.meta.authors, a.body.word_count).hash(&mut h);
+        for (t, terms) in self.index.article_terms[i].iter().enumerate() {
+            t.hash(&mut h);
+            for &term in terms {
+                let term = &self.index.taxonomies[t].terms[term];
+                (&term.name, &term.slug).hash(&mut h);
+            }
+        }
+        let card = h.finish();
+        (card, &a.meta.updated, &a.meta.rel_path).hash(&mut h);
+        // Writing into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut h, &a.meta.extra);
+        (card, h.finish())
+    }
+
+    /// Hashes every input of a page into `h`; false for a page that is always rendered again.
+    fn fingerprint(
+        &self,
+        page: Page,
+        hashes: &ArticleHashes,
+        sitemap: u64,
+        h: &mut StableHasher,
+    ) -> bool {
+        let listing = |ids: &[usize], page: usize, h: &mut StableHasher| {
             let per_page = self.config.paginate_by;
-            let shown: Vec<usize> = ids
-                .iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
-                .copied()
-                .collect();
-            (ids.len(), self.page_count(ids.len()), cards(&shown))
+            (ids.len(), self.page_count(ids.len())).hash(h);
+            for &i in ids.iter().skip((page - 1) * per_page).take(per_page) {
+                hashes.cards[i].hash(h);
+            }
         };
-        let url = self.url_of(page);
-        Some(match page {
+        match page {
             Page::Article(i) => {
-                let neighbours = (
-                    i.checked_sub(1).map(|j| hashes.cards[j]),
-                    hashes.cards.get(i + 1),
-                );
-                stable_hash((
-                    url,
-                    hashes.pages[i],
-                    neighbours,
-                    cards(&self.index.related[i]),
-                ))
+                hashes.pages[i].hash(h);
+                i.checked_sub(1).map(|j| hashes.cards[j]).hash(h);
+                hashes.cards.get(i + 1).hash(h);
+                for &j in &self.index.related[i] {
+                    hashes.cards[j].hash(h);
+                }
             }
-            Page::Home(n) => {
-                let all: Vec<usize> = (0..self.articles.len()).collect();
-                stable_hash((url, listing(&all, n)))
-            }
+            Page::Home(n) => listing(&self.all_ids, n, h),
             Page::Term {
                 taxonomy,
                 term,
                 page,
             } => {
                 let entry = &self.index.taxonomies[taxonomy].terms[term];
-                stable_hash((url, &entry.name, listing(&entry.articles, page)))
+                entry.name.hash(h);
+                listing(&entry.articles, page, h);
             }
             Page::Taxonomy(t) => {
-                let terms: Vec<(&str, &str, usize)> = self.index.taxonomies[t]
-                    .terms
-                    .iter()
-                    .map(|term| (term.name.as_str(), term.slug.as_str(), term.articles.len()))
-                    .collect();
-                stable_hash((url, terms))
+                for term in &self.index.taxonomies[t].terms {
+                    (&term.name, &term.slug, term.articles.len()).hash(h);
+                }
             }
-            Page::Period { period, page } => stable_hash((
-                url,
-                listing(self.period_articles(period), page),
-                self.period_neighbours(period),
-            )),
+            Page::Period { period, page } => {
+                listing(self.period_articles(period), page, h);
+                self.hash_period_neighbours(period, h);
+            }
             Page::Archive => {
-                let years: Vec<(i32, Vec<(u32, usize)>)> = self
-                    .index
-                    .years
-                    .iter()
-                    .map(|y| {
-                        (
-                            y.year,
-                            y.months
-                                .iter()
-                                .map(|m| (m.month, m.articles.len()))
-                                .collect(),
-                        )
-                    })
-                    .collect();
-                stable_hash((url, years))
-            }
-            Page::Alias { article, .. } => stable_hash((url, &self.articles[article].url)),
-            Page::Feed { scope, .. } => {
-                let title = match scope {
-                    FeedScope::Site => String::new(),
-                    FeedScope::Term { taxonomy, term } => {
-                        self.index.taxonomies[taxonomy].terms[term].name.clone()
+                for year in &self.index.years {
+                    year.year.hash(h);
+                    for month in &year.months {
+                        (month.month, month.articles.len()).hash(h);
                     }
-                };
-                let entries: Vec<u64> = self
-                    .feed_articles(scope)
-                    .iter()
-                    .map(|&i| hashes.pages[i])
-                    .collect();
-                stable_hash((url, title, entries))
+                }
             }
-            Page::NotFound | Page::Search | Page::Robots => stable_hash(url),
-            Page::Sitemap(_) | Page::SitemapIndex | Page::NewsSitemap => return None,
-        })
+            Page::Alias { article, .. } => self.articles[article].url.hash(h),
+            Page::Feed { scope, .. } => {
+                if let FeedScope::Term { taxonomy, term } = scope {
+                    self.index.taxonomies[taxonomy].terms[term].name.hash(h);
+                }
+                for i in self.feed_articles(scope) {
+                    hashes.pages[i].hash(h);
+                }
+            }
+            Page::Sitemap(_) | Page::SitemapIndex => sitemap.hash(h),
+            Page::NotFound | Page::Search | Page::Robots => {}
+            Page::NewsSitemap => return false,
+        }
+        true
     }
 
     /// What a period page shows besides its articles: its neighbours and its children's counts.
-    fn period_neighbours(&self, period: PeriodRef) -> u64 {
-        let children: Vec<(String, usize)> = self
-            .period_children(period)
-            .into_iter()
-            .map(|p| (self.period_path(p), self.period_articles(p).len()))
-            .collect();
+    fn hash_period_neighbours(&self, period: PeriodRef, h: &mut StableHasher) {
+        for child in self.period_children(period) {
+            (self.period_path(child), self.period_articles(child).len()).hash(h);
+        }
         let (prev, next) = self.adjacent_periods(period);
-        stable_hash((
-            children,
-            prev.map(|p| self.period_path(p)),
-            next.map(|p| self.period_path(p)),
-        ))
+        prev.map(|p| self.period_path(p)).hash(h);
+        next.map(|p| self.period_path(p)).hash(h);
     }
 }

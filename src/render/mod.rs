@@ -3,17 +3,18 @@
 //! `robots.txt` in [`sitemap`].
 //!
 //! Everything a template sees is described in the README ("Writing a theme"). Values shared by
-//! many pages (the `site` table, one card per article) are built once; a listing page only gathers
-//! the cards it shows.
+//! many pages (the `site` table, one card per article) are built once, a card when a page first
+//! needs it; a listing page only gathers the cards it shows.
 
 mod feeds;
 mod fingerprint;
 mod metadata;
 mod sitemap;
 
-pub use fingerprint::{ArticleHashes, StableHasher, stable_hash};
+pub use fingerprint::ArticleHashes;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use tera::{Context, Value};
@@ -122,7 +123,9 @@ pub struct Renderer<'a> {
     /// The `site` value every template gets.
     site: Value,
     /// One card per article, in article order.
-    cards: Vec<Value>,
+    cards: Vec<OnceLock<Value>>,
+    /// Every article position, newest first: the home listing.
+    all_ids: Vec<usize>,
     /// Every month as (year, month) positions, newest first (so sorted as tuples), for
     /// previous/next links.
     months: Vec<(usize, usize)>,
@@ -130,6 +133,8 @@ pub struct Renderer<'a> {
     days: Vec<(usize, usize, usize)>,
     /// The time of the build, for the news sitemap.
     now: DateTime<FixedOffset>,
+    /// The newest publication or update of any article.
+    last_change: Option<DateTime<FixedOffset>>,
 }
 
 /// Builds a template map from key/value pairs.
@@ -188,12 +193,18 @@ impl<'a> Renderer<'a> {
             theme,
             site: Value::none(),
             cards: Vec::new(),
+            all_ids: Vec::new(),
             months: Vec::new(),
             days: Vec::new(),
             now,
+            last_change: articles
+                .iter()
+                .map(|a| a.meta.updated.unwrap_or(a.meta.date).instant)
+                .max(),
         };
         renderer.site = renderer.site_value(css_version);
-        renderer.cards = (0..articles.len()).map(|i| renderer.card(i)).collect();
+        renderer.cards = (0..articles.len()).map(|_| OnceLock::new()).collect();
+        renderer.all_ids = (0..articles.len()).collect();
         for (y, year) in index.years.iter().enumerate() {
             for (m, month) in year.months.iter().enumerate() {
                 renderer.months.push((y, m));
@@ -336,14 +347,13 @@ impl<'a> Renderer<'a> {
             }
             Page::Article(i) => self.render_article(i, &url),
             Page::Home(n) => {
-                let ids: Vec<usize> = (0..self.articles.len()).collect();
                 let title = if n > 1 {
                     numbered("Latest", n)
                 } else {
                     self.config.title.clone()
                 };
                 let mut ctx = self.context("home", &title, &url, &self.config.description);
-                self.add_listing(&mut ctx, "Latest", "/", &ids, n);
+                self.add_listing(&mut ctx, "Latest", "/", &self.all_ids, n);
                 self.theme.render("index.html", &ctx)
             }
             Page::Taxonomy(t) => self.render_taxonomy(t, &url),
@@ -445,6 +455,11 @@ impl<'a> Renderer<'a> {
         ])
     }
 
+    /// Article `i` as a card, built the first time a page asks for it.
+    fn card_of(&self, i: usize) -> Value {
+        self.cards[i].get_or_init(|| self.card(i)).clone()
+    }
+
     fn card(&self, i: usize) -> Value {
         let a = &self.articles[i];
         let format = &self.config.date_format;
@@ -499,7 +514,7 @@ impl<'a> Renderer<'a> {
         let a = &self.articles[i];
         let format = &self.config.date_format;
         let day = a.meta.date.local_date();
-        let mut article = self.cards[i].as_map().cloned().unwrap_or_default();
+        let mut article = self.card_of(i).as_map().cloned().unwrap_or_default();
         let mut set = |key: &'static str, value: Value| {
             article.insert(key.into(), value);
         };
@@ -535,14 +550,14 @@ impl<'a> Renderer<'a> {
         set("json_ld", Value::safe_string(&self.json_ld(i)));
         let related: Vec<Value> = self.index.related[i]
             .iter()
-            .map(|&j| self.cards[j].clone())
+            .map(|&j| self.card_of(j))
             .collect();
         set("related", Value::from(related));
-        set("earlier", opt(self.cards.get(i + 1).cloned()));
         set(
-            "later",
-            opt(i.checked_sub(1).and_then(|j| self.cards.get(j).cloned())),
+            "earlier",
+            opt((i + 1 < self.articles.len()).then(|| self.card_of(i + 1))),
         );
+        set("later", opt(i.checked_sub(1).map(|j| self.card_of(j))));
         let mut ctx = self.context("article", &a.meta.title, url, &a.body.summary_text);
         ctx.insert_value("article", Value::from(article));
         self.theme.render("article.html", &ctx)
@@ -566,7 +581,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .skip((page - 1) * per_page)
             .take(per_page)
-            .map(|&i| self.cards[i].clone())
+            .map(|&i| self.card_of(i))
             .collect();
         ctx.insert_value(
             "listing",

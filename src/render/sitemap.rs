@@ -28,8 +28,22 @@ impl Renderer<'_> {
         pages
     }
 
+    /// Whether a page is listed in the sitemap: every HTML page but redirects and the 404 page.
+    pub(super) fn in_sitemap(&self, page: Page) -> bool {
+        matches!(
+            page,
+            Page::Article(_)
+                | Page::Home(_)
+                | Page::Taxonomy(_)
+                | Page::Term { .. }
+                | Page::Period { .. }
+                | Page::Archive
+                | Page::Search
+        )
+    }
+
     /// When a page last changed: an article's update or date, a listing's newest article.
-    fn last_modified(&self, page: Page) -> Option<DateTime<FixedOffset>> {
+    pub(super) fn last_modified(&self, page: Page) -> Option<DateTime<FixedOffset>> {
         let newest = |ids: &[usize]| ids.first().map(|&i| self.articles[i].meta.date.instant);
         match page {
             Page::Article(i) => {
@@ -40,11 +54,7 @@ impl Renderer<'_> {
                 newest(&self.index.taxonomies[taxonomy].terms[term].articles)
             }
             Page::Period { period, .. } => newest(self.period_articles(period)),
-            _ => self
-                .articles
-                .iter()
-                .map(|a| a.meta.updated.unwrap_or(a.meta.date).instant)
-                .max(),
+            _ => self.last_change,
         }
     }
 
