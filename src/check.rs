@@ -4,9 +4,11 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use crate::config::SiteConfig;
 use crate::content::Article;
 use crate::diagnostics::Diagnostic;
 use crate::index::SiteIndex;
+use crate::slug::slugify;
 
 /// The values of `href`, `src` and `action` attributes in a page.
 pub fn links(html: &str) -> Vec<&str> {
@@ -85,16 +87,37 @@ fn initials(slug: &str) -> String {
 /// Taxonomies with more terms than this are not compared pairwise.
 const MAX_TERMS_COMPARED: usize = 5_000;
 
-/// Warnings about terms: one term written several ways (merged, but worth making consistent),
-/// and two terms whose names differ by a letter or two (probably a misspelling).
-pub fn suspicious_terms(articles: &[Article], index: &SiteIndex) -> Vec<Diagnostic> {
+/// Warnings about terms: a term outside its taxonomy's list in `site.toml`, one term written
+/// several ways (merged, but worth making consistent), and two terms whose names differ by a
+/// letter or two (probably a misspelling).
+pub fn suspicious_terms(
+    config: &SiteConfig,
+    articles: &[Article],
+    index: &SiteIndex,
+) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let first_file = |ids: &[usize]| -> PathBuf {
         ids.last()
             .map(|&i| articles[i].meta.source.clone())
             .unwrap_or_default()
     };
-    for taxonomy in &index.taxonomies {
+    for (taxonomy, declared) in index.taxonomies.iter().zip(&config.taxonomies) {
+        if let Some(expected) = &declared.terms {
+            let expected: HashSet<String> = expected.iter().map(|t| slugify(t)).collect();
+            for term in taxonomy
+                .terms
+                .iter()
+                .filter(|t| !expected.contains(&t.slug))
+            {
+                warnings.push(Diagnostic::new(
+                    first_file(&term.articles),
+                    format!(
+                        "{} term {:?} is not in the list of {} in site.toml",
+                        taxonomy.name, term.name, taxonomy.name
+                    ),
+                ));
+            }
+        }
         for term in &taxonomy.terms {
             if term.spellings.len() > 1 {
                 warnings.push(Diagnostic::new(

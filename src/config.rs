@@ -20,6 +20,10 @@ pub struct TaxonomyConfig {
     /// The heading shown to readers ("Topics"); defaults to the name, capitalised.
     #[serde(default)]
     pub title: Option<String>,
+    /// The terms expected in this taxonomy, if it has a fixed list (say, the countries of the
+    /// world): `annals check` warns about any other.
+    #[serde(default)]
+    pub terms: Option<Vec<String>>,
 }
 
 impl TaxonomyConfig {
@@ -223,6 +227,7 @@ fn default_taxonomies() -> Vec<TaxonomyConfig> {
         .map(|name| TaxonomyConfig {
             name: name.to_owned(),
             title: None,
+            terms: None,
         })
         .collect()
 }

@@ -1,13 +1,16 @@
 //! The `annals` command line: a thin layer over the library.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use annals::scaffold;
 use annals::serve::{self, ServeOptions};
-use annals::site::{self, BuildError, BuildOptions};
+use annals::site::{self, BuildError, BuildOptions, Progress};
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Annals builds a static news-archive website from Markdown articles.
 #[derive(Parser)]
@@ -103,12 +106,18 @@ fn main() -> ExitCode {
             base_url,
             quiet,
         } => {
+            let bar = (!quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Bar::new()));
             let options = BuildOptions {
                 output,
                 base_url,
+                progress: bar.clone().map(|b| b as Arc<dyn Progress>),
                 ..site.options()
             };
-            site::build(&options).map(|report| {
+            let result = site::build(&options);
+            if let Some(bar) = bar {
+                bar.bar.finish_and_clear();
+            }
+            result.map(|report| {
                 if !quiet {
                     println!(
                         "Built {} articles into {} pages, {} static and {} search files in {} ({:.2} s)",
@@ -200,4 +209,45 @@ fn simple<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
 /// Now, in this machine's offset.
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()
+}
+
+/// A progress bar on the terminal that appears only once a build has taken a second.
+#[derive(Debug)]
+struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        let style = ProgressStyle::with_template("{msg:32} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        Bar {
+            bar,
+            started: Instant::now(),
+        }
+    }
+
+    fn show_if_slow(&self) {
+        if self.bar.is_hidden() && self.started.elapsed().as_secs_f64() > 1.0 {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, total: usize) {
+        self.bar.set_message(name);
+        self.bar.set_length(total as u64);
+        self.bar.set_position(0);
+        self.show_if_slow();
+    }
+
+    fn advance(&self, steps: usize) {
+        self.bar.inc(steps as u64);
+        self.show_if_slow();
+    }
 }

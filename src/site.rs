@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -18,6 +19,23 @@ use crate::render::{Page, Renderer};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
 
+/// Receives the progress of a build, to draw a progress bar.
+pub trait Progress: Send + Sync + std::fmt::Debug {
+    /// A stage with `total` steps begins ("Reading articles", "Writing pages").
+    fn stage(&self, name: &'static str, total: usize);
+    /// `steps` more steps of the current stage are done.
+    fn advance(&self, steps: usize);
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug)]
+struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &'static str, _: usize) {}
+    fn advance(&self, _: usize) {}
+}
+
 /// What a build or check is asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -30,6 +48,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Publishes articles marked `draft = true` too.
     pub drafts: bool,
+    /// Told how the build advances, when given.
+    pub progress: Option<Arc<dyn Progress>>,
 }
 
 impl BuildOptions {
@@ -40,7 +60,13 @@ impl BuildOptions {
             output: None,
             base_url: None,
             drafts: false,
+            progress: None,
         }
+    }
+
+    /// Where progress goes: the given receiver, or nowhere.
+    pub fn progress(&self) -> &dyn Progress {
+        self.progress.as_deref().unwrap_or(&Silent)
     }
 
     /// The output folder: `--output`, else `public/` under the root.
@@ -121,7 +147,7 @@ impl Site {
             config = config.with_base_url(base_url, &root.join(crate::config::CONFIG_FILE))?;
         }
         let theme = Theme::load(&root.join("templates"));
-        let parsed = parse_articles(root, &config, options.drafts);
+        let parsed = parse_articles(root, &config, options);
         let (theme, parsed) = match (theme, parsed) {
             (Ok(theme), Ok(parsed)) => (theme, parsed),
             (theme, parsed) => {
@@ -252,7 +278,7 @@ impl Site {
             Ok(CheckReport {
                 articles: self.articles.len(),
                 pages: pages.len(),
-                warnings: check::suspicious_terms(&self.articles, &self.index),
+                warnings: check::suspicious_terms(&self.config, &self.articles, &self.index),
             })
         } else {
             Err(BuildError::Input(dedup(errors)))
@@ -260,7 +286,7 @@ impl Site {
     }
 
     /// Writes the whole site to `output`, replacing what was there only if everything succeeded.
-    pub fn write(&self, output: &Path) -> Result<BuildReport, BuildError> {
+    pub fn write(&self, output: &Path, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
         let output = check_output_dir(&self.root, output)?;
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
@@ -273,6 +299,10 @@ impl Site {
             }
         }
         // The search index is built on one thread while the pages render on the others.
+        progress.stage(
+            "Writing pages and search index",
+            pages.len() + usize::from(self.config.search),
+        );
         let (failures, bundle) = rayon::join(
             || {
                 pages
@@ -282,11 +312,16 @@ impl Site {
                             .render(page)
                             .map_err(|d| BuildError::Input(vec![d]))
                             .and_then(|p| Ok(staging.write(&p.path, p.body.as_bytes())?));
+                        progress.advance(1);
                         result.err()
                     })
                     .collect::<Vec<BuildError>>()
             },
-            || self.search_bundle(&renderer),
+            || {
+                let bundle = self.search_bundle(&renderer);
+                progress.advance(usize::from(self.config.search));
+                bundle
+            },
         );
         if let Some(error) = first_error(failures) {
             return Err(error);
@@ -348,7 +383,7 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 fn parse_articles(
     root: &Path,
     config: &SiteConfig,
-    drafts: bool,
+    options: &BuildOptions,
 ) -> Result<Vec<ParsedArticle>, Vec<Diagnostic>> {
     let content_dir = root.join("content");
     if !content_dir.is_dir() {
@@ -358,15 +393,21 @@ fn parse_articles(
         )]);
     }
     let files = content::discover(&content_dir)?;
+    let progress = options.progress();
+    progress.stage("Reading articles", files.len());
     let results: Vec<_> = files
         .par_iter()
-        .map(|file| content::parse_file(file, &content_dir, config))
+        .map(|file| {
+            let parsed = content::parse_file(file, &content_dir, config);
+            progress.advance(1);
+            parsed
+        })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(article) if article.meta.draft && !drafts => {}
+            Ok(article) if article.meta.draft && !options.drafts => {}
             Ok(article) => articles.push(article),
             Err(e) => errors.extend(e),
         }
@@ -430,7 +471,7 @@ fn render_bodies(
 /// Loads the site and writes it to the output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let site = Site::load(options)?;
-    site.write(&options.output_dir())
+    site.write(&options.output_dir(), options.progress())
 }
 
 /// Loads the site and renders every page without writing; returns the number of pages.

@@ -65,7 +65,9 @@ fn init_new_and_build_make_a_working_archive() {
 
 #[test]
 fn check_finds_broken_links_and_suspicious_terms() {
-    let site = Fixture::with_base("https://example.org", 20);
+    let site = Fixture::new(
+        "base_url = \"https://example.org\"\n[[taxonomies]]\nname = \"topics\"\n[[taxonomies]]\nname = \"countries\"\nterms = [\"Philippines\", \"France\", \"Germany\"]\n",
+    );
     site.article(
         "a.md",
         "One",
@@ -113,6 +115,11 @@ fn check_finds_broken_links_and_suspicious_terms() {
         warnings.contains("\"France\" is also written \"france\""),
         "{warnings}"
     );
+    assert!(
+        warnings.contains("\"Phillipines\" is not in the list of countries"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("\"Philippines\" is not"), "{warnings}");
 
     site.article(
         "e.md",

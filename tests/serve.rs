@@ -202,3 +202,29 @@ fn serve_never_leaves_the_site_folder_and_uses_the_404_page() {
     );
     assert!(!site.out().exists(), "serve never writes public/");
 }
+
+#[test]
+fn an_editors_save_pattern_triggers_one_update() {
+    let site = site();
+    let server = Server::start(&site);
+    let events = server.events();
+    std::thread::sleep(Duration::from_millis(300));
+    // Write a swap file and a temporary file, then rename it over the article, as editors do.
+    let content = site.root().join("content");
+    std::fs::write(content.join(".a.md.swp"), "swap").unwrap();
+    std::fs::write(
+        content.join("a.md.tmp"),
+        "+++\ntitle = \"Saved atomically\"\ndate = 2024-05-01\n+++\nNew text.\n",
+    )
+    .unwrap();
+    std::fs::rename(content.join("a.md.tmp"), content.join("a.md")).unwrap();
+    std::fs::write(content.join("a.md~"), "backup").unwrap();
+    wait_for_event(&events, "reload");
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if let Ok(line) = events.recv_timeout(left) {
+            assert!(!line.starts_with("event:"), "a second update: {line}");
+        }
+    }
+    assert!(server.get("/").1.contains("Saved atomically"));
+}
