@@ -1,13 +1,13 @@
 //! What `annals check` looks at beyond a build's own errors: links between pages that lead
 //! nowhere, and taxonomy terms that look like two spellings of one name.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
 use crate::diagnostics::Diagnostic;
-use crate::index::SiteIndex;
+use crate::index::{SiteIndex, Term};
 use crate::slug::slugify;
 
 /// The values of `href`, `src` and `action` attributes in a page.
@@ -79,9 +79,16 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The first letter of every word of a slug.
+/// The first letter of every word of a slug, numbers left out.
 fn initials(slug: &str) -> String {
-    slug.split('-').filter_map(|w| w.chars().next()).collect()
+    slug.split('-')
+        .filter_map(|w| w.chars().find(|c| !c.is_ascii_digit()))
+        .collect()
+}
+
+/// A slug without its digits.
+fn letters(slug: &str) -> String {
+    slug.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
 /// Taxonomies with more terms than this are not compared pairwise.
@@ -138,19 +145,27 @@ pub fn suspicious_terms(
         if taxonomy.terms.len() > MAX_TERMS_COMPARED {
             continue;
         }
-        for (i, a) in taxonomy.terms.iter().enumerate() {
-            for b in &taxonomy.terms[i + 1..] {
-                let longest = a.slug.len().max(b.slug.len());
-                let allowed = if longest >= 10 { 2 } else { 1 };
-                // Names that differ in a word's first letter are different names ("North
-                // Korea", "South Korea"); misspellings keep the initials.
-                if longest < 5
-                    || a.slug.len().abs_diff(b.slug.len()) > allowed
-                    || initials(&a.slug) != initials(&b.slug)
-                {
-                    continue;
-                }
-                if distance(&a.slug, &b.slug) <= allowed {
+        // Names that differ in a word's first letter are different names ("North Korea", "South
+        // Korea"), and so are names that differ only in numbers ("G7", "G20"): compare only
+        // terms with the same initials and the same letters around their numbers.
+        let mut groups: BTreeMap<String, Vec<&Term>> = BTreeMap::new();
+        for term in &taxonomy.terms {
+            groups.entry(initials(&term.slug)).or_default().push(term);
+        }
+        for group in groups.values() {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    let longest = a.slug.len().max(b.slug.len());
+                    let allowed = if longest >= 10 { 2 } else { 1 };
+                    if longest < 5
+                        || a.slug.len().abs_diff(b.slug.len()) > allowed
+                        || letters(&a.slug) == letters(&b.slug)
+                    {
+                        continue;
+                    }
+                    if distance(&a.slug, &b.slug) > allowed {
+                        continue;
+                    }
                     let (rare, common) = if a.articles.len() <= b.articles.len() {
                         (a, b)
                     } else {

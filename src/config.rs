@@ -103,9 +103,26 @@ pub struct SiteConfig {
     /// [`SEARCH_FULL_TEXT_LIMIT`] articles.
     #[serde(default)]
     pub search_content: SearchContent,
+    /// What happens to raw HTML written inside Markdown.
+    #[serde(default)]
+    pub raw_html: RawHtml,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// What happens to raw HTML written inside Markdown.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Kept as written: for archives whose authors are trusted (embeds, tables, figures).
+    #[default]
+    Keep,
+    /// Shown as text: nothing the author writes becomes markup.
+    Escape,
+    /// Cleaned by the `ammonia` sanitizer: safe formatting stays, scripts, event handlers,
+    /// styles and unknown elements go.
+    Sanitize,
 }
 
 /// A feed format.

@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
 use crate::render::{ArticleHashes, Page};
-use crate::site::{BuildError, BuildOptions, BuildReport, Site};
+use crate::site::{BuildError, BuildOptions, BuildReport, Published, Site};
 
 /// Articles that changed without moving: their places, and whether the pages stayed the same.
 struct InPlace {
@@ -202,6 +202,7 @@ impl LiveSite {
                 let source = BodySource {
                     file: &article.meta.source,
                     first_line: article.body_line,
+                    raw_html: config.raw_html,
                 };
                 let body = markdown::render(
                     &article.body,
@@ -332,14 +333,15 @@ impl LiveSite {
     }
 }
 
-/// Reads and checks articles by content path; `None` for a file that is gone or an unpublished
-/// draft.
+/// Reads and checks articles by content path; `None` for a file that is gone, an unpublished
+/// draft or a scheduled article.
 fn parse(
     content_dir: &Path,
     rels: &[String],
     options: &BuildOptions,
     config: &crate::config::SiteConfig,
 ) -> Result<HashMap<String, Option<ParsedArticle>>, BuildError> {
+    let now = chrono::Local::now().fixed_offset();
     let mut parsed = HashMap::new();
     let mut errors = Vec::new();
     for rel in rels {
@@ -349,11 +351,12 @@ fn parse(
             continue;
         }
         match content::parse_file(&path, content_dir, config) {
-            Ok(article) if article.meta.draft && !options.drafts => {
-                parsed.insert(rel.clone(), None);
-            }
             Ok(article) => {
-                parsed.insert(rel.clone(), Some(article));
+                let published = options.publishes(&article.meta, now);
+                parsed.insert(
+                    rel.clone(),
+                    matches!(published, Published::Yes).then_some(article),
+                );
             }
             Err(e) => errors.extend(e),
         }

@@ -85,14 +85,28 @@ struct SiteArgs {
     /// Include articles marked `draft = true`
     #[arg(long)]
     drafts: bool,
+    /// Include articles dated in the future (otherwise they wait, scheduled)
+    #[arg(long)]
+    future: bool,
+    /// Fail on warnings too
+    #[arg(long)]
+    strict: bool,
 }
 
 impl SiteArgs {
     fn options(&self) -> BuildOptions {
         BuildOptions {
             drafts: self.drafts,
+            future: self.future,
+            strict: self.strict,
             ..BuildOptions::new(&self.root)
         }
+    }
+}
+
+fn print_warnings(warnings: &[annals::diagnostics::Diagnostic]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
 }
 
@@ -118,6 +132,7 @@ fn main() -> ExitCode {
                 bar.bar.finish_and_clear();
             }
             result.map(|report| {
+                print_warnings(&report.warnings);
                 if !quiet {
                     println!(
                         "Built {} articles into {} pages, {} static and {} search files in {} ({:.2} s)",
@@ -132,9 +147,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Check { site } => site::check(&site.options()).map(|report| {
-            for warning in &report.warnings {
-                eprintln!("warning: {warning}");
-            }
+            print_warnings(&report.warnings);
             println!(
                 "Checked {} articles and {} pages, every internal link: no errors, {} warning{} ({:.2} s)",
                 report.articles,
@@ -150,6 +163,7 @@ fn main() -> ExitCode {
                 bind,
                 port,
                 drafts: site.drafts,
+                future: site.future,
             };
             return simple(serve::serve(options));
         }
@@ -184,10 +198,14 @@ fn report(result: Result<(), BuildError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if let BuildError::Input(diagnostics) = &error {
-                for diagnostic in diagnostics {
-                    eprintln!("error: {diagnostic}");
+            match &error {
+                BuildError::Input(diagnostics) => {
+                    for diagnostic in diagnostics {
+                        eprintln!("error: {diagnostic}");
+                    }
                 }
+                BuildError::Strict(warnings) => print_warnings(warnings),
+                _ => {}
             }
             eprintln!("annals: {error}");
             ExitCode::FAILURE

@@ -2,11 +2,13 @@
 //! between articles resolved to URLs.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 use std::path::Path;
 
+use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::hash::stable_hash;
 use crate::slug::slugify;
@@ -61,13 +63,33 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Where a body comes from, to report errors at their place in the file.
+/// Where a body comes from (to report errors at their place in the file), and what to do with
+/// its raw HTML.
 #[derive(Debug, Clone, Copy)]
 pub struct BodySource<'a> {
     /// The Markdown file.
     pub file: &'a Path,
     /// The file line on which the body starts.
     pub first_line: usize,
+    /// What happens to raw HTML in the Markdown.
+    pub raw_html: RawHtml,
+}
+
+/// The sanitizer for `raw_html = "sanitize"`: ammonia's safe defaults, plus what rendered
+/// Markdown itself needs (heading ids, footnote and task-list markup).
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_generic_attributes(["id", "class"])
+            .add_tags(["input", "sup", "section"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .link_rel(None);
+        builder
+    })
 }
 
 /// Renders an article's body. `summary` is the front matter summary, if any. `links` gives the URL
@@ -118,6 +140,11 @@ pub fn render(
                 word_count += text.split_whitespace().count();
                 event
             }
+            Event::Html(html) | Event::InlineHtml(html)
+                if source.raw_html == RawHtml::Escape && html.trim() != MORE_MARKER =>
+            {
+                Event::Text(html)
+            }
             other => other,
         };
         events.push(event);
@@ -140,7 +167,12 @@ pub fn render(
             )
         }
     };
-    let html = to_html(events.into_iter(), body.len() * 3 / 2);
+    let mut html = to_html(events.into_iter(), body.len() * 3 / 2);
+    let mut summary_html = summary_html;
+    if source.raw_html == RawHtml::Sanitize {
+        html = sanitizer().clean(&html).to_string();
+        summary_html = sanitizer().clean(&summary_html).to_string();
+    }
     Ok(RenderedBody {
         digest: stable_hash((&html, &summary_html)),
         html,
@@ -270,6 +302,7 @@ mod tests {
         let source = BodySource {
             file: &a.meta.source,
             first_line: a.body_line,
+            raw_html: RawHtml::Keep,
         };
         super::render(&a.body, source, a.meta.summary.as_deref(), &|rel| {
             links.get(rel).cloned()

@@ -104,6 +104,7 @@ impl Staging {
         let name = target
             .file_name()
             .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        recover_leftovers(parent, &name, target)?;
         let dir = parent.join(format!(".{name}.annals-tmp-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
@@ -184,6 +185,35 @@ impl Staging {
     }
 }
 
+/// Cleans up after builds that were killed: their staging folders are removed, and if one was
+/// killed between moving the old site aside and moving the new one in, the old site goes back.
+/// Folders of builds still running (on this machine, by process id) are left alone.
+fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), OutputError> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&format!(".{name}.annals-")) else {
+            continue;
+        };
+        let (kind, pid) = rest.split_once('-').unwrap_or((rest, ""));
+        let running = pid.parse::<u32>().is_ok_and(|pid| {
+            Path::new(&format!("/proc/{pid}")).exists() || pid == std::process::id()
+        });
+        if running || !Path::new("/proc/self").exists() {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "old" && !target.exists() {
+            std::fs::rename(&path, target).map_err(io_error(&path))?;
+        } else if kind == "tmp" || kind == "old" {
+            std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
+        }
+    }
+    Ok(())
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
@@ -207,6 +237,28 @@ mod tests {
         assert!(check_output_dir(&root, &root.join("content/out")).is_err());
         assert!(check_output_dir(&root, &root.join("public/../content")).is_err());
         assert!(check_output_dir(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn leftovers_of_killed_builds_are_recovered() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        // A build killed after moving the old site aside: process 999999 is not running.
+        std::fs::create_dir_all(dir.path().join(".public.annals-old-999999")).unwrap();
+        std::fs::write(
+            dir.path().join(".public.annals-old-999999/index.html"),
+            "old",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join(".public.annals-tmp-999999/half")).unwrap();
+        let staging = Staging::create(&target).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
+        assert!(!dir.path().join(".public.annals-tmp-999999").exists());
+        drop(staging);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Publishes drafts too.
     pub drafts: bool,
+    /// Publishes articles dated in the future too.
+    pub future: bool,
 }
 
 /// What the browser is told after a rebuild.
@@ -86,6 +88,7 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         output: Some(workspace.path().join("site")),
         base_url: Some(base_url.clone()),
         drafts: options.drafts,
+        future: options.future,
         ..BuildOptions::new(&options.root)
     };
     let (notices, _) = broadcast::channel(16);

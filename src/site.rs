@@ -4,12 +4,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset};
+
 use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::check;
 use crate::config::SiteConfig;
-use crate::content::{self, Article, LocatedArticle, ParsedArticle};
+use crate::content::{self, Article, ArticleMeta, LocatedArticle, ParsedArticle};
 use crate::diagnostics::Diagnostic;
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
@@ -36,6 +38,17 @@ impl Progress for Silent {
     fn advance(&self, _: usize) {}
 }
 
+/// Whether an article goes on the site.
+#[derive(Debug)]
+pub enum Published {
+    /// Yes.
+    Yes,
+    /// No: a draft.
+    No,
+    /// Not yet: dated in the future; the warning says so.
+    Scheduled(Diagnostic),
+}
+
 /// What a build or check is asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -48,6 +61,10 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Publishes articles marked `draft = true` too.
     pub drafts: bool,
+    /// Publishes articles dated in the future too (otherwise they wait, scheduled).
+    pub future: bool,
+    /// Fails on warnings too.
+    pub strict: bool,
     /// Told how the build advances, when given.
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -60,7 +77,27 @@ impl BuildOptions {
             output: None,
             base_url: None,
             drafts: false,
+            future: false,
+            strict: false,
             progress: None,
+        }
+    }
+
+    /// Whether an article is published now: not a draft and not scheduled, unless asked for.
+    /// Returns a warning for a scheduled one.
+    pub fn publishes(&self, meta: &ArticleMeta, now: DateTime<FixedOffset>) -> Published {
+        if meta.draft && !self.drafts {
+            Published::No
+        } else if meta.date.instant > now && !self.future {
+            Published::Scheduled(Diagnostic::new(
+                &meta.source,
+                format!(
+                    "dated {}, in the future: scheduled, not published (--future publishes it)",
+                    meta.date.machine()
+                ),
+            ))
+        } else {
+            Published::Yes
         }
     }
 
@@ -89,6 +126,9 @@ pub enum BuildError {
     /// The search index could not be built.
     #[error(transparent)]
     Search(#[from] SearchError),
+    /// Warnings, with `--strict`.
+    #[error("{} warning{} and --strict", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Strict(Vec<Diagnostic>),
 }
 
 impl From<Vec<Diagnostic>> for BuildError {
@@ -108,6 +148,8 @@ pub struct BuildReport {
     pub static_files: usize,
     /// Files of the search index.
     pub search_files: usize,
+    /// Things worth a look that did not fail the build.
+    pub warnings: Vec<Diagnostic>,
     /// Where the site was written.
     pub output: PathBuf,
 }
@@ -135,6 +177,8 @@ pub struct Site {
     pub index: SiteIndex,
     /// The site root.
     pub root: PathBuf,
+    /// Things worth a look that do not fail the build (unless `--strict`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -148,7 +192,7 @@ impl Site {
         }
         let theme = Theme::load(&root.join("templates"));
         let parsed = parse_articles(root, &config, options);
-        let (theme, parsed) = match (theme, parsed) {
+        let (theme, (parsed, mut warnings)) = match (theme, parsed) {
             (Ok(theme), Ok(parsed)) => (theme, parsed),
             (theme, parsed) => {
                 let mut errors = theme.err().unwrap_or_default();
@@ -160,12 +204,17 @@ impl Site {
         let mut articles = render_bodies(&config, located)?;
         sort_articles(&mut articles);
         let index = SiteIndex::build(&config, &articles);
+        warnings.extend(check::suspicious_terms(&config, &articles, &index));
+        if options.strict && !warnings.is_empty() {
+            return Err(BuildError::Strict(warnings));
+        }
         Ok(Site {
             config,
             theme,
             articles,
             index,
             root: root.clone(),
+            warnings,
         })
     }
 
@@ -278,7 +327,7 @@ impl Site {
             Ok(CheckReport {
                 articles: self.articles.len(),
                 pages: pages.len(),
-                warnings: check::suspicious_terms(&self.config, &self.articles, &self.index),
+                warnings: self.warnings.clone(),
             })
         } else {
             Err(BuildError::Input(dedup(errors)))
@@ -336,6 +385,7 @@ impl Site {
             pages: pages.len(),
             static_files: copied.len(),
             search_files: bundle.len(),
+            warnings: self.warnings.clone(),
             output,
         })
     }
@@ -379,12 +429,13 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Discovers and parses every article in parallel; drafts are dropped unless asked for.
+/// Discovers and parses every article in parallel; drafts and scheduled articles are dropped
+/// unless asked for, the scheduled ones with a warning.
 fn parse_articles(
     root: &Path,
     config: &SiteConfig,
     options: &BuildOptions,
-) -> Result<Vec<ParsedArticle>, Vec<Diagnostic>> {
+) -> Result<(Vec<ParsedArticle>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let content_dir = root.join("content");
     if !content_dir.is_dir() {
         return Err(vec![Diagnostic::new(
@@ -403,17 +454,22 @@ fn parse_articles(
             parsed
         })
         .collect();
+    let now = chrono::Local::now().fixed_offset();
     let mut articles = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(article) if article.meta.draft && !options.drafts => {}
-            Ok(article) => articles.push(article),
+            Ok(article) => match options.publishes(&article.meta, now) {
+                Published::Yes => articles.push(article),
+                Published::No => {}
+                Published::Scheduled(warning) => warnings.push(warning),
+            },
             Err(e) => errors.extend(e),
         }
     }
     if errors.is_empty() {
-        Ok(articles)
+        Ok((articles, warnings))
     } else {
         Err(errors)
     }
@@ -439,6 +495,7 @@ fn render_bodies(
             let source = BodySource {
                 file: &a.parsed.meta.source,
                 first_line: a.parsed.body_line,
+                raw_html: config.raw_html,
             };
             let body = markdown::render(
                 &a.parsed.body,

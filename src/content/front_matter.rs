@@ -78,8 +78,9 @@ pub fn parse_file(
     parse_text(&text, path, rel_path, config)
 }
 
-/// Parses the text of an article file; `path` names it in errors.
-fn parse_text(
+/// Parses the text of an article file; `path` names it in errors and `rel_path` is its path
+/// below `content/`.
+pub fn parse_text(
     text: &str,
     path: &Path,
     rel_path: String,

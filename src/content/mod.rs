@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 pub use dates::ArticleDate;
 pub use discover::{discover, is_article_name};
-pub use front_matter::parse_file;
+pub use front_matter::{parse_file, parse_text};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;

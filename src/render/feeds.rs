@@ -10,6 +10,10 @@ use super::{FeedScope, Page, Renderer, map, opt, text};
 use crate::config::{ArticleText, FeedFormat};
 use crate::diagnostics::Diagnostic;
 
+/// Categories per feed entry and taxonomy, at most (an article with thousands of terms must not
+/// make every feed it is in that large).
+const FEED_CATEGORIES: usize = 50;
+
 impl Renderer<'_> {
     /// Every feed page: the site's, then each term's.
     pub(super) fn feed_pages(&self) -> Vec<Page> {
@@ -172,7 +176,7 @@ impl Renderer<'_> {
             .iter()
             .enumerate()
             .flat_map(|(t, terms)| {
-                terms.iter().map(move |&term| {
+                terms.iter().take(FEED_CATEGORIES).map(move |&term| {
                     let taxonomy = &self.index.taxonomies[t];
                     map([
                         ("name", text(&taxonomy.terms[term].name)),
@@ -202,41 +206,41 @@ impl Renderer<'_> {
 
     /// A JSON Feed 1.1 document.
     fn json_feed(&self, scope: FeedScope, ids: &[usize]) -> String {
-        let items: Vec<serde_json::Value> = ids
-            .iter()
-            .map(|&i| {
-                let a = &self.articles[i];
-                let tags: Vec<&str> = self.index.article_terms[i]
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(t, terms)| {
-                        terms
-                            .iter()
-                            .map(move |&term| self.index.taxonomies[t].terms[term].name.as_str())
-                    })
-                    .collect();
-                let authors: Vec<serde_json::Value> = a
-                    .meta
-                    .authors
-                    .iter()
-                    .map(|name| json!({ "name": name }))
-                    .collect();
-                let mut item = json!({
-                    "id": self.permalink(&a.url),
-                    "url": self.permalink(&a.url),
-                    "title": a.meta.title,
-                    "content_html": self.entry_content(i),
-                    "summary": a.body.summary_text,
-                    "date_published": a.meta.date.instant.to_rfc3339(),
-                    "authors": authors,
-                    "tags": tags,
-                });
-                if let Some(updated) = a.meta.updated {
-                    item["date_modified"] = json!(updated.instant.to_rfc3339());
-                }
-                item
-            })
-            .collect();
+        let items: Vec<serde_json::Value> =
+            ids.iter()
+                .map(|&i| {
+                    let a = &self.articles[i];
+                    let tags: Vec<&str> = self.index.article_terms[i]
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(t, terms)| {
+                            terms.iter().take(FEED_CATEGORIES).map(move |&term| {
+                                self.index.taxonomies[t].terms[term].name.as_str()
+                            })
+                        })
+                        .collect();
+                    let authors: Vec<serde_json::Value> = a
+                        .meta
+                        .authors
+                        .iter()
+                        .map(|name| json!({ "name": name }))
+                        .collect();
+                    let mut item = json!({
+                        "id": self.permalink(&a.url),
+                        "url": self.permalink(&a.url),
+                        "title": a.meta.title,
+                        "content_html": self.entry_content(i),
+                        "summary": a.body.summary_text,
+                        "date_published": a.meta.date.instant.to_rfc3339(),
+                        "authors": authors,
+                        "tags": tags,
+                    });
+                    if let Some(updated) = a.meta.updated {
+                        item["date_modified"] = json!(updated.instant.to_rfc3339());
+                    }
+                    item
+                })
+                .collect();
         let feed = json!({
             "version": "https://jsonfeed.org/version/1.1",
             "title": self.feed_title(scope),

@@ -137,6 +137,9 @@ pub struct Renderer<'a> {
     last_change: Option<DateTime<FixedOffset>>,
 }
 
+/// Terms per taxonomy shown on a card; an article page shows them all.
+const CARD_TERMS: usize = 12;
+
 /// Builds a template map from key/value pairs.
 fn map<const N: usize>(entries: [(&'static str, Value); N]) -> Value {
     Value::from(BTreeMap::from(entries))
@@ -460,17 +463,18 @@ impl<'a> Renderer<'a> {
         self.cards[i].get_or_init(|| self.card(i)).clone()
     }
 
-    fn card(&self, i: usize) -> Value {
-        let a = &self.articles[i];
-        let format = &self.config.date_format;
-        let taxonomies: Vec<Value> = self.index.article_terms[i]
+    /// Article `i`'s terms by taxonomy, `[{name, title, terms, more}]`, at most `limit` terms
+    /// per taxonomy (`more` counts the rest).
+    fn term_groups(&self, i: usize, limit: usize) -> Value {
+        let groups: Vec<Value> = self.index.article_terms[i]
             .iter()
             .enumerate()
             .filter(|(_, terms)| !terms.is_empty())
             .map(|(t, terms)| {
                 let taxonomy = &self.index.taxonomies[t];
-                let terms: Vec<Value> = terms
+                let shown: Vec<Value> = terms
                     .iter()
+                    .take(limit)
                     .map(|&term| {
                         map([
                             ("name", text(&taxonomy.terms[term].name)),
@@ -482,10 +486,18 @@ impl<'a> Renderer<'a> {
                 map([
                     ("name", text(&taxonomy.name)),
                     ("title", text(&taxonomy.title)),
-                    ("terms", Value::from(terms)),
+                    ("terms", Value::from(shown)),
+                    ("more", Value::from(terms.len().saturating_sub(limit))),
                 ])
             })
             .collect();
+        Value::from(groups)
+    }
+
+    fn card(&self, i: usize) -> Value {
+        let a = &self.articles[i];
+        let format = &self.config.date_format;
+        let taxonomies = self.term_groups(i, CARD_TERMS);
         let authors: Vec<Value> = a.meta.authors.iter().map(|s| text(s)).collect();
         map([
             ("title", text(&a.meta.title)),
@@ -506,7 +518,7 @@ impl<'a> Renderer<'a> {
             ("authors", Value::from(authors)),
             ("word_count", Value::from(a.body.word_count)),
             ("reading_time", Value::from(a.body.reading_time())),
-            ("taxonomies", Value::from(taxonomies)),
+            ("taxonomies", taxonomies),
         ])
     }
 
@@ -547,6 +559,7 @@ impl<'a> Renderer<'a> {
                 &day.format("/%Y/%m/%d/").to_string(),
             ),
         );
+        set("taxonomies", self.term_groups(i, usize::MAX));
         set("json_ld", Value::safe_string(&self.json_ld(i)));
         let related: Vec<Value> = self.index.related[i]
             .iter()
