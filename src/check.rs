@@ -91,6 +91,10 @@ fn letters(slug: &str) -> String {
     slug.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
+/// A term is taken for a misspelling of a close one only if that one is used this many times
+/// as often, or more.
+const MISSPELLING_RATIO: usize = 4;
+
 /// Taxonomies with more terms than this are not compared pairwise.
 const MAX_TERMS_COMPARED: usize = 5_000;
 
@@ -171,6 +175,11 @@ pub fn suspicious_terms(
                     } else {
                         (b, a)
                     };
+                    // A misspelling is rare next to the name it misspells; two names in
+                    // similar use ("Iceland", "Ireland") are two places.
+                    if rare.articles.len() * MISSPELLING_RATIO > common.articles.len() {
+                        continue;
+                    }
                     warnings.push(Diagnostic::new(
                         first_file(&rare.articles),
                         format!(

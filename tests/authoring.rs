@@ -68,6 +68,15 @@ fn check_finds_broken_links_and_suspicious_terms() {
     let site = Fixture::new(
         "base_url = \"https://example.org\"\n[[taxonomies]]\nname = \"topics\"\n[[taxonomies]]\nname = \"countries\"\nterms = [\"Philippines\", \"France\", \"Germany\"]\n",
     );
+    for n in 0..4 {
+        site.article(
+            &format!("p{n}.md"),
+            &format!("Manila {n}"),
+            "2023-01-01",
+            "countries = [\"Philippines\"]",
+            "Text.",
+        );
+    }
     site.article(
         "a.md",
         "One",
