@@ -117,11 +117,19 @@ impl Staging {
         })
     }
 
-    /// Writes a file at `rel` (with `/` separators) below the staging folder.
+    /// Writes a file at `rel` (with `/` separators) below the staging folder. When the current
+    /// output already has that file with the same bytes, the file itself is carried over (a hard
+    /// link), so its modification time stays and deploy tools that compare times skip it.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        let current = self.target.join(rel);
+        let unchanged = std::fs::metadata(&current).is_ok_and(|m| m.len() == bytes.len() as u64)
+            && std::fs::read(&current).is_ok_and(|old| old == bytes);
+        if unchanged && std::fs::hard_link(&current, &path).is_ok() {
+            return Ok(());
         }
         std::fs::write(&path, bytes).map_err(io_error(&path))
     }
@@ -144,13 +152,15 @@ impl Staging {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(source).unwrap_or(entry.path());
-            let to = self.dir.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
-            std::fs::copy(entry.path(), &to).map_err(io_error(entry.path()))?;
-            copied.push(rel.to_string_lossy().replace('\\', "/"));
+            let rel = entry
+                .path()
+                .strip_prefix(source)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(entry.path()).map_err(io_error(entry.path()))?;
+            self.write(&rel, &bytes)?;
+            copied.push(rel);
         }
         Ok(copied)
     }
@@ -237,6 +247,31 @@ mod tests {
         assert!(check_output_dir(&root, &root.join("content/out")).is_err());
         assert!(check_output_dir(&root, &root.join("public/../content")).is_err());
         assert!(check_output_dir(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_modification_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.write("same.html", b"same").unwrap();
+        staging.write("changed.html", b"old").unwrap();
+        staging.commit().unwrap();
+        let before = |f: &str| {
+            std::fs::metadata(target.join(f))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let (same, changed) = (before("same.html"), before("changed.html"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let staging = Staging::create(&target).unwrap();
+        staging.write("same.html", b"same").unwrap();
+        staging.write("changed.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(before("same.html"), same);
+        assert_ne!(before("changed.html"), changed);
+        assert_eq!(std::fs::read(target.join("changed.html")).unwrap(), b"new");
     }
 
     #[test]
