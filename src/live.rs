@@ -98,7 +98,7 @@ impl LiveSite {
             match rel {
                 Some(rel) => articles.push(rel.to_string_lossy().replace('\\', "/")),
                 // Something other than an article: settings, templates or static files.
-                None if is_hidden_or_backup(path) => {}
+                None if content::is_ignored(path) => {}
                 None => return self.rebuild(),
             }
         }
@@ -380,16 +380,4 @@ fn write(output: &Path, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
     std::fs::write(&path, bytes).map_err(io)
-}
-
-fn is_hidden_or_backup(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_none_or(|name| {
-            name.starts_with('.')
-                || name.starts_with('#')
-                || name.ends_with('~')
-                || name.ends_with(".swp")
-                || name.ends_with(".tmp")
-        })
 }

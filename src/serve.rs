@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::content;
 use crate::live::{LiveSite, Update};
 use crate::site::{BuildError, BuildOptions};
 
@@ -151,22 +152,10 @@ fn changed_sources(result: DebounceEventResult) -> Vec<PathBuf> {
             .into_iter()
             .filter(|e| !matches!(e.kind, EventKind::Access(_)))
             .flat_map(|e| e.event.paths)
-            .filter(|path| is_source(path))
+            .filter(|path| !content::is_ignored(path))
             .collect(),
         Err(_) => vec![PathBuf::from(crate::config::CONFIG_FILE)],
     }
-}
-
-fn is_source(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|name| {
-            !(name.starts_with('.')
-                || name.starts_with('#')
-                || name.ends_with('~')
-                || name.ends_with(".swp")
-                || name.ends_with(".tmp"))
-        })
 }
 
 /// Brings the served folder up to date (a whole build when there is no good build yet) and
@@ -389,13 +378,5 @@ mod tests {
         ] {
             assert_eq!(resolve_path(root, bad), Err(PathError::Rejected), "{bad}");
         }
-    }
-
-    #[test]
-    fn editor_files_do_not_trigger_rebuilds() {
-        assert!(is_source(Path::new("content/a.md")));
-        assert!(!is_source(Path::new("content/.a.md.swp")));
-        assert!(!is_source(Path::new("content/a.md~")));
-        assert!(!is_source(Path::new("content/#a.md#")));
     }
 }

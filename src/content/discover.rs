@@ -45,7 +45,22 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 /// Whether a file name is an article's: `*.md`, not hidden, not an editor's file.
 pub fn is_article_name(name: &std::ffi::OsStr) -> bool {
     name.to_str()
-        .is_some_and(|n| n.ends_with(".md") && !n.starts_with(['.', '#']) && n.len() > 3)
+        .is_some_and(|n| n.ends_with(".md") && n.len() > 3 && !is_ignored_name(n))
+}
+
+/// Whether a path names no source file: a hidden file, or an editor's backup, swap or
+/// temporary file (`.x.md`, `#x.md#`, `x.md~`, `x.swp`, `x.tmp`).
+pub fn is_ignored(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(is_ignored_name)
+}
+
+fn is_ignored_name(name: &str) -> bool {
+    name.starts_with(['.', '#'])
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 #[cfg(test)]
@@ -69,6 +84,9 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, "x").unwrap();
         }
+        assert!(is_ignored(Path::new("content/.a.md.swp")));
+        assert!(is_ignored(Path::new("content/a.md.tmp")));
+        assert!(!is_ignored(Path::new("static/logo.png")));
         let found: Vec<_> = discover(root)
             .unwrap()
             .into_iter()

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub use dates::ArticleDate;
-pub use discover::{discover, is_article_name};
+pub use discover::{discover, is_article_name, is_ignored};
 pub use front_matter::{parse_file, parse_text};
 
 use crate::config::SiteConfig;

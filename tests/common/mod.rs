@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use annals::check::{link_target, links};
 use tempfile::TempDir;
 
 /// A site in a temporary folder.
@@ -106,39 +107,6 @@ pub fn html_files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// The values of every `href="..."`, `src="..."` and `action="..."` attribute in a page.
-pub fn links(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for attr in ["href=\"", "src=\"", "action=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                found.push(rest[..end].replace("&amp;", "&"));
-            }
-        }
-    }
-    found
-}
-
-/// The output file an internal link points at, or None for an external link. `base_path` is the
-/// path part of the base URL (`/news` or empty).
-pub fn target_file(link: &str, base_path: &str) -> Option<String> {
-    if !link.starts_with('/') || link.starts_with("//") {
-        return None;
-    }
-    let path = link.split(['#', '?']).next().unwrap_or_default();
-    let path = path
-        .strip_prefix(base_path)
-        .unwrap_or_else(|| panic!("internal link {link} outside base path {base_path}"));
-    let path = path.trim_start_matches('/');
-    Some(if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_owned()
-    })
-}
-
 /// Asserts every internal link of every page resolves to a file, and returns the pages not
 /// reachable by following links from the home page.
 pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
@@ -147,7 +115,7 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     for page in &pages {
         let html = std::fs::read_to_string(dir.join(page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = target_file(&link, base_path)
+            if let Some(target) = link_target(link, base_path)
                 && !dir.join(&target).is_file()
             {
                 broken.push(format!("{page} -> {link}"));
@@ -161,7 +129,7 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     while let Some(page) = queue.pop_front() {
         let html = std::fs::read_to_string(dir.join(&page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = target_file(&link, base_path)
+            if let Some(target) = link_target(link, base_path)
                 && target.ends_with(".html")
                 && seen.insert(target.clone())
             {
