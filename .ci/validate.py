@@ -5,6 +5,7 @@ feed, and every internal link resolving to a file. Exits non-zero on any problem
 
 import html.parser
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
-ANNALS = REPO / "target" / "debug" / "annals"
+ANNALS = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / "debug" / "annals"
 
 
 class Links(html.parser.HTMLParser):
