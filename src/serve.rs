@@ -326,7 +326,16 @@ async fn serve_file(State(state): State<Arc<ServeState>>, uri: Uri) -> Response 
         _ => (StatusCode::NOT_FOUND, state.site_dir.join("404.html")),
     };
     let Ok(bytes) = tokio::fs::read(&path).await else {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        // Not even a 404 page: the site has not been built yet. A page with the live-reload
+        // script shows the build's errors and reloads once a build succeeds.
+        let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not built yet</title></head><body><p>The site has not been built yet.</p></body></html>";
+        let mut response = Response::new(Body::from(with_reload_script(page.as_bytes().to_vec())));
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return response;
     };
     let kind = content_type(&path);
     let bytes = if kind.starts_with("text/html") {

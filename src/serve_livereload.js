@@ -13,7 +13,7 @@
     }
     overlay.textContent = "";
     var title = document.createElement("strong");
-    title.textContent = "The last build failed. The page shows the last good build; fix the file and save.";
+    title.textContent = "The last build failed. Fix the file and save: this page reloads by itself.";
     var errors = document.createElement("pre");
     errors.style.cssText = "white-space:pre-wrap;color:#ffb4b4;margin-top:1rem";
     errors.textContent = text;
