@@ -50,7 +50,8 @@ def timed(cmd: list, cwd: Path) -> dict:
         ["/usr/bin/time", "-v", *cmd], cwd=cwd, capture_output=True, text=True
     )
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+        print(f"{' '.join(cmd)} failed:\n{proc.stderr[-1500:]}", file=sys.stderr)
+        return None
     stats = {}
     for line in proc.stderr.splitlines():
         line = line.strip()
@@ -111,11 +112,16 @@ def main() -> None:
                     cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
                 else:
                     cmd = [str(args.hugo), "--quiet", "--destination", str(dest)]
-                results[tool].append(timed(cmd, site))
-                pages[tool] = count_html(dest)
+                run = timed(cmd, site)
+                if run is not None:
+                    results[tool].append(run)
+                    pages[tool] = count_html(dest)
                 shutil.rmtree(dest, ignore_errors=True)
-        hugo_wall = median(results["hugo"], "wall") if args.hugo else None
+        hugo_wall = median(results["hugo"], "wall") if args.hugo and results["hugo"] else None
         for tool, runs in results.items():
+            if not runs:
+                rows.append((n, f"{tool} (failed)", None, None, None, None, None, None))
+                continue
             wall = median(runs, "wall")
             ratio = wall / hugo_wall if hugo_wall and tool != "hugo" else None
             rows.append((n, tool, wall, median(runs, "cpu"), median(runs, "rss"), pages[tool], pages[tool] / wall, ratio))
@@ -124,6 +130,9 @@ def main() -> None:
     print("| articles | tool | wall (s) | user+sys (s) | peak RSS (MiB) | HTML pages | pages/s | wall vs Hugo |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for n, tool, wall, cpu, rss, html, rate, ratio in rows:
+        if wall is None:
+            print(f"| {n} | {tool} | | | | | | |")
+            continue
         versus = f"{ratio:.2f}" if ratio is not None else ""
         print(f"| {n} | {tool} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {html} | {rate:.0f} | {versus} |")
 

@@ -64,6 +64,9 @@ pub struct SiteConfig {
     /// The URL pattern of an article, from `{year}`, `{month}`, `{day}` and `{slug}`.
     #[serde(default = "default_article_path")]
     pub article_path: String,
+    /// Where an article's URL slug comes from when its front matter has no `slug`.
+    #[serde(default)]
+    pub slug_from: SlugFrom,
     /// Where `annals new` writes an article below `content/`, from `{year}`, `{month}`, `{day}`
     /// and `{slug}`.
     #[serde(default = "default_new_path")]
@@ -164,6 +167,18 @@ impl FeedFormat {
             FeedFormat::Json => "JSON Feed",
         }
     }
+}
+
+/// Where an article's slug comes from when its front matter has none.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SlugFrom {
+    /// The title, transliterated ("Côte d'Ivoire votes" gives `cote-d-ivoire-votes`).
+    #[default]
+    Title,
+    /// The file name without `.md` (as Hugo and Zola do): `live-updates-2.md` gives
+    /// `live-updates-2`, so two articles with one title on one day can both exist.
+    File,
 }
 
 /// Archives up to this many articles get full-text search with `search_content = "auto"`.

@@ -70,8 +70,10 @@ base_url = "https://example.org"
 # Articles per listing page (home, topics, countries, date archives).
 # paginate_by = 20
 
-# Article URLs, from {year}, {month}, {day} and {slug}.
+# Article URLs, from {year}, {month}, {day} and {slug}; the slug comes from the "title" or the
+# "file" name when an article sets none.
 # article_path = "/{year}/{month}/{day}/{slug}/"
+# slug_from = "title"
 
 # Where `annals new` writes articles, below content/.
 # new_path = "{year}/{slug}.md"

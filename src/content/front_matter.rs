@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::dates::{ArticleDate, deserialize_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
-use crate::config::SiteConfig;
+use crate::config::{SiteConfig, SlugFrom};
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::slug::{is_valid_slug, slugify};
 
@@ -249,11 +249,20 @@ fn check(
         }
         Some(slug) => slug.clone(),
         None => {
-            let slug = slugify(&title);
+            let (source, slug) = match config.slug_from {
+                SlugFrom::Title => ("title", slugify(&title)),
+                SlugFrom::File => {
+                    let stem = rel_path.rsplit('/').next().unwrap_or_default();
+                    (
+                        "file name",
+                        slugify(stem.strip_suffix(".md").unwrap_or(stem)),
+                    )
+                }
+            };
             if slug.is_empty() && !title.is_empty() {
                 error_at(
                     "title",
-                    format!("the title {title:?} gives an empty URL slug; set `slug`"),
+                    format!("the {source} of this article gives an empty URL slug; set `slug`"),
                 );
             }
             slug
@@ -388,6 +397,23 @@ mod tests {
         assert_eq!(errs[0].line, Some(3), "{errs:?}");
         let errs = parse("---\ntitle: x\ndate: someday\n---\n").unwrap_err();
         assert_eq!(errs[0].line, Some(3), "{errs:?}");
+    }
+
+    #[test]
+    fn slugs_from_file_names_when_configured() {
+        let config = SiteConfig::parse(
+            "base_url = \"https://example.org\"\nslug_from = \"file\"",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let a = parse_text(
+            "+++\ntitle = \"Live updates\"\ndate = 2024-01-01\n+++\n",
+            Path::new("content/2024/live-updates-2.md"),
+            "2024/live-updates-2.md".to_owned(),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(a.meta.slug, "live-updates-2");
     }
 
     #[test]
