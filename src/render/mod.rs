@@ -1,6 +1,6 @@
 //! Pages: what the site consists of ([`Renderer::pages`]) and each page's bytes
-//! ([`Renderer::render`]): HTML pages from templates here, feeds in [`feeds`], sitemaps and
-//! `robots.txt` in [`sitemap`].
+//! ([`Renderer::render`]): HTML pages from templates here, feeds in `feeds.rs`, sitemaps and
+//! `robots.txt` in `sitemap.rs`, JSON-LD in `metadata.rs`, page fingerprints in `fingerprint.rs`.
 //!
 //! Everything a template sees is described in the README ("Writing a theme"). Values shared by
 //! many pages (the `site` table, one card per article) are built once, a card when a page first
