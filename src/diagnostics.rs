@@ -72,9 +72,13 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Displays a path relative to `base` when it lies below it, for shorter messages.
-pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
-    path.strip_prefix(base).unwrap_or(path).to_path_buf()
+/// A path below `base` as a relative path with `/` separators (`2024/putin.md`), the form used
+/// for content paths, template names and output files; a path elsewhere is kept whole.
+pub fn slash_path(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::content::{self, Article, ParsedArticle};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, slash_path};
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
 use crate::render::{ArticleHashes, Page};
@@ -90,13 +90,14 @@ impl LiveSite {
         let canonical_content = content_dir.canonicalize().unwrap_or(content_dir.clone());
         let mut articles = Vec::new();
         for path in changed {
-            let rel = path
-                .strip_prefix(&canonical_content)
-                .or_else(|_| path.strip_prefix(&content_dir))
-                .ok()
-                .filter(|rel| rel.file_name().is_some_and(content::is_article_name));
+            let base = [&canonical_content, &content_dir]
+                .into_iter()
+                .find(|base| path.starts_with(base));
+            let rel = base
+                .filter(|_| path.file_name().is_some_and(content::is_article_name))
+                .map(|base| slash_path(path, base));
             match rel {
-                Some(rel) => articles.push(rel.to_string_lossy().replace('\\', "/")),
+                Some(rel) => articles.push(rel),
                 // Something other than an article: settings, templates or static files.
                 None if content::is_ignored(path) => {}
                 None => return self.rebuild(),

@@ -10,6 +10,8 @@ use std::path::{Component, Path, PathBuf};
 use thiserror::Error;
 use walkdir::WalkDir;
 
+use crate::diagnostics::slash_path;
+
 /// Why the output could not be written.
 #[derive(Debug, Error)]
 pub enum OutputError {
@@ -134,35 +136,15 @@ impl Staging {
         std::fs::write(&path, bytes).map_err(io_error(&path))
     }
 
-    /// Copies the files under `source` (not following links, skipping hidden files) into the
-    /// staging folder; returns their paths relative to `source`.
+    /// Copies the files [`static_files`] lists into the staging folder; returns their paths.
     pub fn copy_tree(&self, source: &Path) -> Result<Vec<String>, OutputError> {
-        let mut copied = Vec::new();
-        if !source.is_dir() {
-            return Ok(copied);
+        let files = static_files(source)?;
+        for rel in &files {
+            let path = source.join(rel);
+            let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+            self.write(rel, &bytes)?;
         }
-        let walker = WalkDir::new(source)
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-        for entry in walker {
-            let entry = entry.map_err(|e| OutputError::Io {
-                path: e.path().unwrap_or(source).to_path_buf(),
-                source: e.into(),
-            })?;
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(source)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes = std::fs::read(entry.path()).map_err(io_error(entry.path()))?;
-            self.write(&rel, &bytes)?;
-            copied.push(rel);
-        }
-        Ok(copied)
+        Ok(files)
     }
 
     /// Replaces the output folder with the staging folder.
@@ -193,6 +175,28 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// The files under `source` that a build copies verbatim, relative to it with `/` separators:
+/// links are not followed and hidden files and folders are skipped.
+pub fn static_files(source: &Path) -> Result<Vec<String>, OutputError> {
+    let mut files = Vec::new();
+    if !source.is_dir() {
+        return Ok(files);
+    }
+    let walker = WalkDir::new(source)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| OutputError::Io {
+            path: e.path().unwrap_or(source).to_path_buf(),
+            source: e.into(),
+        })?;
+        if entry.file_type().is_file() {
+            files.push(slash_path(entry.path(), source));
+        }
+    }
+    Ok(files)
 }
 
 /// Cleans up after builds that were killed: their staging folders are removed, and if one was

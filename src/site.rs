@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
-use crate::output::{OutputError, Staging, check_output_dir};
+use crate::output::{OutputError, Staging, check_output_dir, static_files};
 use crate::render::{Page, Renderer};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
@@ -179,6 +179,8 @@ pub struct Site {
     pub root: PathBuf,
     /// Things worth a look that do not fail the build (unless `--strict`).
     pub warnings: Vec<Diagnostic>,
+    /// A hash of the stylesheet, so that pages ask for a new one when it changes.
+    css_version: String,
 }
 
 impl Site {
@@ -215,28 +217,18 @@ impl Site {
             index,
             root: root.clone(),
             warnings,
-        })
-    }
-
-    fn stylesheet(&self) -> Vec<u8> {
-        std::fs::read(self.root.join("static").join(STYLESHEET)).unwrap_or_else(|_| {
-            BUILTIN_STATIC
-                .iter()
-                .find(|(path, _)| *path == STYLESHEET)
-                .map(|(_, bytes)| bytes.to_vec())
-                .unwrap_or_default()
+            css_version: stylesheet_version(root),
         })
     }
 
     /// The renderer of this site's pages.
     pub fn renderer(&self) -> Renderer<'_> {
-        let version = format!("{:08x}", stable_hash(self.stylesheet()) as u32);
         Renderer::new(
             &self.config,
             &self.articles,
             &self.index,
             &self.theme,
-            &version,
+            &self.css_version,
             chrono::Local::now().fixed_offset(),
         )
     }
@@ -284,19 +276,7 @@ impl Site {
         let pages = self.pages(&renderer)?;
         let mut files: HashSet<String> = pages.iter().map(|(_, file)| file.clone()).collect();
         files.extend(BUILTIN_STATIC.iter().map(|(path, _)| (*path).to_owned()));
-        let static_dir = self.root.join("static");
-        files.extend(
-            walkdir::WalkDir::new(&static_dir)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| {
-                    e.path()
-                        .strip_prefix(&static_dir)
-                        .ok()
-                        .map(|p| p.to_string_lossy().replace('\\', "/"))
-                }),
-        );
+        files.extend(static_files(&self.root.join("static"))?);
         let base_path = self.config.base_path();
         let bundle = format!("{}/", search::BUNDLE_DIR);
         let errors: Vec<Diagnostic> = pages
@@ -402,6 +382,18 @@ impl Site {
             |url| renderer.link(url),
         )?)
     }
+}
+
+/// A short hash of the stylesheet pages link to: the site's own, else the built-in one.
+fn stylesheet_version(root: &Path) -> String {
+    let bytes = std::fs::read(root.join("static").join(STYLESHEET)).unwrap_or_else(|_| {
+        BUILTIN_STATIC
+            .iter()
+            .find(|(path, _)| *path == STYLESHEET)
+            .map(|(_, bytes)| bytes.to_vec())
+            .unwrap_or_default()
+    });
+    format!("{:08x}", stable_hash(bytes) as u32)
 }
 
 /// Merges failures: every input problem (once each), or else the first output error.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, slash_path};
 
 /// The built-in templates, by name.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -70,12 +70,7 @@ impl Theme {
                         continue;
                     }
                 };
-                let name = entry
-                    .path()
-                    .strip_prefix(templates_dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let name = slash_path(entry.path(), templates_dir);
                 if !entry.file_type().is_file() || name.split('/').any(|s| s.starts_with('.')) {
                     continue;
                 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::dates::{ArticleDate, deserialize_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
 use crate::config::{SiteConfig, SlugFrom};
-use crate::diagnostics::{Diagnostic, line_col};
+use crate::diagnostics::{Diagnostic, line_col, slash_path};
 use crate::slug::{is_valid_slug, slugify};
 
 /// The keys front matter may have, listed in the error for an unknown key.
@@ -70,12 +70,7 @@ pub fn parse_file(
             ),
         )]
     })?;
-    let rel_path = path
-        .strip_prefix(content_dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
-    parse_text(&text, path, rel_path, config)
+    parse_text(&text, path, slash_path(path, content_dir), config)
 }
 
 /// Parses the text of an article file; `path` names it in errors and `rel_path` is its path
