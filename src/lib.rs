@@ -3,8 +3,10 @@
 //! A build flows one way through one module per stage:
 //! [`config`] (read `site.toml`) → [`content`] (find and parse articles) → [`markdown`] (render
 //! bodies) → [`index`] (group articles by term and date) → [`render`] (fill templates) →
-//! [`output`] (write the site and swap it in). [`site`] runs the stages in order.
+//! [`output`] (write the site and swap it in). [`site`] runs the stages in order, and [`cache`]
+//! keeps what one build read and wrote for the next.
 
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;

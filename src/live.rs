@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::content::{self, Article, ParsedArticle};
+use crate::content::{self, Article};
 use crate::diagnostics::{Diagnostic, slash_path};
 use crate::index::{SiteIndex, sort_articles};
-use crate::markdown::{self, BodySource};
 use crate::render::{ArticleHashes, Page};
-use crate::site::{BuildError, BuildOptions, BuildReport, Published, Site};
+use crate::site::{BuildError, BuildOptions, BuildReport, Published, Site, read_article};
 
 /// Articles that changed without moving: their places, and whether the pages stayed the same.
 struct InPlace {
@@ -151,14 +150,14 @@ impl LiveSite {
             .articles
             .iter()
             .filter(|a| !parsed.contains_key(&a.meta.rel_path))
-            .filter(|a| a.body.links_to.iter().any(|t| moved.contains(t.as_str())))
+            .filter(|a| a.body.links_to().any(|t| moved.contains(t)))
             .map(|a| a.meta.rel_path.clone())
             .collect();
         parsed.extend(parse(&content_dir, &dependents, &self.options, config)?);
         changed.extend(dependents);
 
         // URLs: unique among the unchanged articles and the new ones.
-        let located: Vec<(&ParsedArticle, String)> = parsed
+        let located: Vec<(&Article, String)> = parsed
             .values()
             .flatten()
             .map(|article| (article, content::article_url(config, &article.meta)))
@@ -188,7 +187,7 @@ impl LiveSite {
             return Err(BuildError::Input(errors));
         }
 
-        // Render the new bodies against every article's current URL.
+        // Resolve the new bodies' links against every article's current URL.
         let mut targets: HashMap<&str, &str> = unchanged
             .map(|a| (a.meta.rel_path.as_str(), a.url.as_str()))
             .collect();
@@ -197,31 +196,12 @@ impl LiveSite {
         }
         let base_path = config.base_path();
         let links = |rel: &str| targets.get(rel).map(|url| format!("{base_path}{url}"));
-        let rendered: Vec<Result<Article, Vec<Diagnostic>>> = located
-            .par_iter()
-            .map(|(article, url)| {
-                let source = BodySource {
-                    file: &article.meta.source,
-                    first_line: article.body_line,
-                    raw_html: config.raw_html,
-                };
-                let body = markdown::render(
-                    &article.body,
-                    source,
-                    article.meta.summary.as_deref(),
-                    &links,
-                )?;
-                Ok(Article {
-                    meta: article.meta.clone(),
-                    url: url.clone(),
-                    body,
-                })
-            })
-            .collect();
-        let mut fresh: Vec<Article> = Vec::with_capacity(rendered.len());
-        for result in rendered {
-            match result {
-                Ok(article) => fresh.push(article),
+        let mut fresh: Vec<Article> = Vec::with_capacity(located.len());
+        for (article, url) in &located {
+            let mut article = (*article).clone();
+            article.url = url.clone();
+            match article.body.resolve(&article.meta.source, &links) {
+                Ok(()) => fresh.push(article),
                 Err(e) => errors.extend(e),
             }
         }
@@ -341,7 +321,7 @@ fn parse(
     rels: &[String],
     options: &BuildOptions,
     config: &crate::config::SiteConfig,
-) -> Result<HashMap<String, Option<ParsedArticle>>, BuildError> {
+) -> Result<HashMap<String, Option<Article>>, BuildError> {
     let now = chrono::Local::now().fixed_offset();
     let mut parsed = HashMap::new();
     let mut errors = Vec::new();
@@ -351,7 +331,7 @@ fn parse(
             parsed.insert(rel.clone(), None);
             continue;
         }
-        match content::parse_file(&path, content_dir, config) {
+        match read_article(&path, content_dir, config) {
             Ok(article) => {
                 let published = options.publishes(&article.meta, now);
                 parsed.insert(

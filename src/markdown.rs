@@ -2,15 +2,16 @@
 //! between articles resolved to URLs.
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
-
-use std::path::Path;
+use serde::{Deserialize, Serialize};
 
 use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, line_col};
-use crate::hash::stable_hash;
+use crate::hash::{StableHasher, stable_hash};
 use crate::slug::slugify;
 
 /// The marker that ends a hand-picked summary.
@@ -19,11 +20,11 @@ pub const MORE_MARKER: &str = "<!-- more -->";
 /// Words a reader reads in a minute, for reading times.
 const WORDS_PER_MINUTE: usize = 200;
 
-/// An article body rendered to HTML, with what listings need of it.
-#[derive(Debug, Clone, Default)]
-pub struct RenderedBody {
-    /// The whole body.
-    pub html: String,
+/// What listings, feeds and fingerprints need of an article body. The body's HTML itself is not
+/// kept: article pages render it again from the file when they are written ([`render_html`]), so
+/// a build holds only this much of each article.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArticleBody {
     /// The summary as HTML: front matter `summary`, else the text before `<!-- more -->`, else
     /// the first paragraph.
     pub summary_html: String,
@@ -31,19 +32,111 @@ pub struct RenderedBody {
     pub summary_text: String,
     /// Words in the body.
     pub word_count: usize,
-    /// A hash of the rendered HTML and summary, to tell cheaply whether pages showing the body
-    /// need rendering again.
+    /// A hash of the body and of the URLs its `@/` links lead to, to tell cheaply whether pages
+    /// showing the body need rendering again. Set by [`ArticleBody::resolve`].
     pub digest: u64,
-    /// The content paths this body links to with `@/` (`2024/putin.md`), so that a change to
-    /// one of them can re-render this body.
-    pub links_to: Vec<String>,
+    /// The `@/` links of the body, so that a change to their targets can re-render it.
+    pub links: Vec<BodyLink>,
+    /// A hash of the Markdown and the summary.
+    source_hash: u64,
+    /// Whether `summary_html` holds resolved `@/` links, which a cache must not keep.
+    #[serde(skip)]
+    summary_links: bool,
 }
 
-impl RenderedBody {
+/// An `@/` link in a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyLink {
+    /// The destination as written, without `@/`: `2024/putin.md#reactions`.
+    pub dest: String,
+    /// Its line in the file.
+    pub line: usize,
+    /// Its column.
+    pub column: usize,
+}
+
+impl BodyLink {
+    /// The content path the link leads to (`2024/putin.md`).
+    pub fn target(&self) -> &str {
+        self.dest.split('#').next().unwrap_or_default()
+    }
+}
+
+impl ArticleBody {
     /// Minutes a reader needs, at least one.
     pub fn reading_time(&self) -> usize {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
     }
+
+    /// Whether a build cache may keep this reading of the body: not when its summary holds
+    /// links to other articles, whose URLs may change.
+    pub fn cacheable(&self) -> bool {
+        !self.summary_links
+    }
+
+    /// The content paths the body links to with `@/`.
+    pub fn links_to(&self) -> impl Iterator<Item = &str> {
+        self.links.iter().map(BodyLink::target)
+    }
+
+    /// The digest the body has once its links lead to the URLs `links` gives; `None` when a link
+    /// leads nowhere.
+    pub fn resolved_digest(&self, links: &LinkResolver) -> Option<u64> {
+        let mut h = StableHasher::default();
+        self.source_hash.hash(&mut h);
+        for link in &self.links {
+            resolve_link(&link.dest, links)?.hash(&mut h);
+        }
+        Some(h.finish())
+    }
+
+    /// Resolves the `@/` links with `links` (which gives the URL of the article at a content
+    /// path): sets the digest and the links in a summary. A link to a missing article is an error
+    /// at its line of `file`.
+    pub fn resolve(&mut self, file: &Path, links: &LinkResolver) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for link in &self.links {
+            match resolve_link(&link.dest, links) {
+                Some(url) => {
+                    let written = format!("href=\"{}\"", escape_href(&format!("@/{}", link.dest)));
+                    if self.summary_html.contains(&written) {
+                        let resolved = format!("href=\"{}\"", escape_href(&url));
+                        self.summary_html = self.summary_html.replace(&written, &resolved);
+                        self.summary_links = true;
+                    }
+                }
+                None => errors.push(missing_link(file, link.line, link.column, link)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.digest = self.resolved_digest(links).unwrap_or_default();
+        Ok(())
+    }
+}
+
+/// Gives the URL of the article at a content path (`2024/putin.md`), if there is one.
+pub type LinkResolver<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
+
+fn missing_link(file: &Path, line: usize, column: usize, link: &BodyLink) -> Diagnostic {
+    Diagnostic::at(
+        file,
+        line,
+        Some(column),
+        format!(
+            "the link `@/{}` points at content/{}, which is not an article",
+            link.dest,
+            link.target()
+        ),
+    )
+}
+
+fn escape_href(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+    out
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -92,19 +185,16 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Renders an article's body. `summary` is the front matter summary, if any. `links` gives the URL
-/// of the article at a content path (`2024/putin.md`), for `@/` links; a link to a missing article
-/// is an error at its line.
-pub fn render(
-    body: &str,
+/// The events of a body, with heading ids, raw HTML treated as `source` asks, and each `@/` link
+/// handed to `link` (with its line and column), which may give its resolved URL. Also returns the
+/// number of words.
+fn body_events<'a>(
+    body: &'a str,
     source: BodySource,
-    summary: Option<&str>,
-    links: &(dyn Fn(&str) -> Option<String> + Sync),
-) -> Result<RenderedBody, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
+    mut link: impl FnMut(BodyLink) -> Option<String>,
+) -> (Vec<Event<'a>>, usize) {
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
-    let mut links_to = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -113,25 +203,16 @@ pub fn render(
                 title,
                 id,
             }) if dest_url.starts_with("@/") => {
-                let target = dest_url[2..].split('#').next().unwrap_or_default();
-                if !links_to.iter().any(|t| t == target) {
-                    links_to.push(target.to_owned());
-                }
-                let dest_url = resolve_link(&dest_url, links).unwrap_or_else(|| {
-                    let (line, column) = line_col(body, range.start);
-                    errors.push(Diagnostic::at(
-                        source.file,
-                        source.first_line + line - 1,
-                        Some(column),
-                        format!(
-                            "the link `{dest_url}` points at content/{target}, which is not an article"
-                        ),
-                    ));
-                    dest_url.to_string()
-                });
+                let (line, column) = line_col(body, range.start);
+                let written = BodyLink {
+                    dest: dest_url[2..].to_owned(),
+                    line: source.first_line + line - 1,
+                    column,
+                };
+                let dest_url = link(written).map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Link {
                     link_type,
-                    dest_url: dest_url.into(),
+                    dest_url,
                     title,
                     id,
                 })
@@ -149,12 +230,22 @@ pub fn render(
         };
         events.push(event);
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     add_heading_ids(&mut events);
+    (events, word_count)
+}
 
-    let (summary_html, summary_text) = match summary {
+/// Reads an article's body for what listings need of it, without keeping its HTML. `summary` is
+/// the front matter summary, if any. The `@/` links stay unresolved until
+/// [`ArticleBody::resolve`].
+pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
+    let mut links: Vec<BodyLink> = Vec::new();
+    let (events, word_count) = body_events(body, source, |link| {
+        if !links.contains(&link) {
+            links.push(link);
+        }
+        None
+    });
+    let (mut summary_html, summary_text) = match summary {
         Some(summary) => (
             format!("<p>{}</p>", escape_html(summary)),
             summary.to_owned(),
@@ -167,19 +258,42 @@ pub fn render(
             )
         }
     };
-    let mut html = to_html(events.into_iter(), body.len() * 3 / 2);
-    let mut summary_html = summary_html;
     if source.raw_html == RawHtml::Sanitize {
-        html = sanitizer().clean(&html).to_string();
         summary_html = sanitizer().clean(&summary_html).to_string();
     }
-    Ok(RenderedBody {
-        digest: stable_hash((&html, &summary_html)),
-        html,
+    ArticleBody {
+        source_hash: stable_hash((body, &summary_html)),
         summary_html,
         summary_text,
         word_count,
-        links_to,
+        digest: 0,
+        links,
+        summary_links: false,
+    }
+}
+
+/// Renders an article's body to HTML, resolving `@/` links with `links`; a link to a missing
+/// article is an error at its line.
+pub fn render_html(
+    body: &str,
+    source: BodySource,
+    links: &LinkResolver,
+) -> Result<String, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let (events, _) = body_events(body, source, |link| {
+        let url = resolve_link(&link.dest, links);
+        if url.is_none() {
+            errors.push(missing_link(source.file, link.line, link.column, &link));
+        }
+        url
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let html = to_html(events.into_iter(), body.len() * 3 / 2);
+    Ok(match source.raw_html {
+        RawHtml::Sanitize => sanitizer().clean(&html).to_string(),
+        _ => html,
     })
 }
 
@@ -189,9 +303,9 @@ fn to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> Stri
     out
 }
 
-/// `@/2024/putin.md#reactions` to the article's URL with the fragment kept.
-fn resolve_link(dest: &str, links: &(dyn Fn(&str) -> Option<String> + Sync)) -> Option<String> {
-    let target = &dest[2..];
+/// `2024/putin.md#reactions` (an `@/` link without its `@/`) to the article's URL with the
+/// fragment kept.
+fn resolve_link(target: &str, links: &LinkResolver) -> Option<String> {
     let (path, fragment) = target
         .split_once('#')
         .map_or((target, None), |(p, f)| (p, Some(f)));
@@ -298,15 +412,17 @@ mod tests {
     fn render(
         a: &ParsedArticle,
         links: &HashMap<String, String>,
-    ) -> Result<RenderedBody, Vec<Diagnostic>> {
+    ) -> Result<(ArticleBody, String), Vec<Diagnostic>> {
         let source = BodySource {
             file: &a.meta.source,
             first_line: a.body_line,
             raw_html: RawHtml::Keep,
         };
-        super::render(&a.body, source, a.meta.summary.as_deref(), &|rel| {
-            links.get(rel).cloned()
-        })
+        let resolver = |rel: &str| links.get(rel).cloned();
+        let mut body = analyze(&a.body, source, a.meta.summary.as_deref());
+        body.resolve(&a.meta.source, &resolver)?;
+        let html = render_html(&a.body, source, &resolver)?;
+        Ok((body, html))
     }
 
     fn links() -> HashMap<String, String> {
@@ -318,17 +434,23 @@ mod tests {
         let a = article(
             "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nFirst \"para\" with [b](@/2024/b.md#x).\n\n## Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: A footnote.\n",
         );
-        let r = render(&a, &links()).unwrap();
-        assert!(r.html.contains("href=\"/2024/06/19/b/#x\""), "{}", r.html);
-        assert!(r.html.contains("<h2 id=\"intro\">"), "{}", r.html);
-        assert!(r.html.contains("<h2 id=\"intro-1\">"), "{}", r.html);
-        assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("<del>old</del>"));
-        assert!(r.html.contains("checkbox"));
-        assert!(r.html.contains("footnote"));
-        assert!(r.html.contains("“para”"), "{}", r.html);
+        let (r, html) = render(&a, &links()).unwrap();
+        assert!(html.contains("href=\"/2024/06/19/b/#x\""), "{html}");
+        assert!(html.contains("<h2 id=\"intro\">"), "{html}");
+        assert!(html.contains("<h2 id=\"intro-1\">"), "{html}");
+        assert!(html.contains("<table>"));
+        assert!(html.contains("<del>old</del>"));
+        assert!(html.contains("checkbox"));
+        assert!(html.contains("footnote"));
+        assert!(html.contains("“para”"), "{html}");
         assert_eq!(r.summary_text, "First “para” with b.");
-        assert!(r.summary_html.starts_with("<p>First"));
+        assert!(
+            r.summary_html
+                .starts_with("<p>First “para” with <a href=\"/2024/06/19/b/#x\">"),
+            "{}",
+            r.summary_html
+        );
+        assert_eq!(r.links_to().collect::<Vec<_>>(), ["2024/b.md"]);
     }
 
     #[test]
@@ -336,12 +458,12 @@ mod tests {
         let a = article(
             "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nOne.\n\nTwo.\n\n<!-- more -->\n\nThree.\n",
         );
-        let r = render(&a, &links()).unwrap();
+        let (r, _) = render(&a, &links()).unwrap();
         assert_eq!(r.summary_text, "One. Two.");
         let b = article(
             "+++\ntitle = \"t\"\ndate = 2024-01-01\nsummary = \"<b>Bold</b> claim\"\n+++\nBody.\n",
         );
-        let r = render(&b, &links()).unwrap();
+        let (r, _) = render(&b, &links()).unwrap();
         assert_eq!(r.summary_html, "<p>&lt;b&gt;Bold&lt;/b&gt; claim</p>");
         assert_eq!(r.word_count, 1);
         assert_eq!(r.reading_time(), 1);
@@ -353,6 +475,7 @@ mod tests {
             "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nIntro.\n\nSee [gone](@/2023/gone.md).\n",
         );
         let errs = render(&a, &links()).unwrap_err();
+        assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, Some(7));
         assert!(
             errs[0].message.contains("content/2023/gone.md"),

@@ -11,6 +11,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use crate::config::{ArticleText, SiteConfig};
 use crate::content::Article;
+use crate::diagnostics::Diagnostic;
 use crate::index::SiteIndex;
 
 /// The folder of the search bundle below the output folder.
@@ -60,12 +61,14 @@ pub fn html_to_text(html: &str) -> String {
     text
 }
 
-/// Builds the search bundle for `articles`; `link` gives an article's root-relative URL.
+/// Builds the search bundle for `articles`; `link` gives an article's root-relative URL and
+/// `body_html` the HTML body of the article at a position (for full-text search).
 pub fn build_bundle(
     config: &SiteConfig,
     articles: &[Article],
     index: &SiteIndex,
     link: impl Fn(&str) -> String,
+    body_html: impl Fn(usize) -> Result<String, Diagnostic>,
 ) -> Result<Vec<BundleFile>, SearchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -104,7 +107,9 @@ pub fn build_bundle(
             let sort =
                 BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]);
             let text = match scope {
-                ArticleText::Full => html_to_text(&article.body.html),
+                ArticleText::Full => {
+                    html_to_text(&body_html(i).map_err(|d| SearchError(d.to_string()))?)
+                }
                 ArticleText::Summary => article.body.summary_text.clone(),
             };
             let content = format!("{}. {text}", article.meta.title);

@@ -9,10 +9,11 @@ use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 use thiserror::Error;
 
+use crate::cache::{BuildCache, CachedArticle};
 use crate::check;
 use crate::config::SiteConfig;
-use crate::content::{self, Article, ArticleMeta, LocatedArticle, ParsedArticle};
-use crate::diagnostics::Diagnostic;
+use crate::content::{self, Article, ArticleMeta, FileStamp};
+use crate::diagnostics::{self, Diagnostic};
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, BodySource};
@@ -187,23 +188,30 @@ impl Site {
     /// Reads and checks everything: configuration, templates and every article. All problems are
     /// reported together.
     pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
+        Site::load_cached(options, None)
+    }
+
+    /// Like [`Site::load`], taking from `cache` the articles whose files did not change.
+    fn load_cached(
+        options: &BuildOptions,
+        cache: Option<&mut BuildCache>,
+    ) -> Result<Site, BuildError> {
         let root = &options.root;
         let mut config = SiteConfig::load(root)?;
         if let Some(base_url) = &options.base_url {
             config = config.with_base_url(base_url, &root.join(crate::config::CONFIG_FILE))?;
         }
         let theme = Theme::load(&root.join("templates"));
-        let parsed = parse_articles(root, &config, options);
-        let (theme, (parsed, mut warnings)) = match (theme, parsed) {
-            (Ok(theme), Ok(parsed)) => (theme, parsed),
-            (theme, parsed) => {
+        let read = read_articles(root, &config, options, cache);
+        let (theme, (read, mut warnings)) = match (theme, read) {
+            (Ok(theme), Ok(read)) => (theme, read),
+            (theme, read) => {
                 let mut errors = theme.err().unwrap_or_default();
-                errors.extend(parsed.err().unwrap_or_default());
+                errors.extend(read.err().unwrap_or_default());
                 return Err(BuildError::Input(errors));
             }
         };
-        let located = content::assign_urls(&config, parsed)?;
-        let mut articles = render_bodies(&config, located)?;
+        let mut articles = resolve_links(&config, read)?;
         sort_articles(&mut articles);
         let index = SiteIndex::build(&config, &articles);
         warnings.extend(check::suspicious_terms(&config, &articles, &index));
@@ -380,6 +388,7 @@ impl Site {
             &self.articles,
             &self.index,
             |url| renderer.link(url),
+            |i| renderer.body_html(i),
         )?)
     }
 }
@@ -421,13 +430,15 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Discovers and parses every article in parallel; drafts and scheduled articles are dropped
-/// unless asked for, the scheduled ones with a warning.
-fn parse_articles(
+/// Discovers and reads every article in parallel, taking from `cache` those whose files did
+/// not change; drafts and scheduled articles are dropped unless asked for, the scheduled ones with
+/// a warning. The articles' URLs are still empty.
+fn read_articles(
     root: &Path,
     config: &SiteConfig,
     options: &BuildOptions,
-) -> Result<(Vec<ParsedArticle>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    mut cache: Option<&mut BuildCache>,
+) -> Result<(Vec<Article>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let content_dir = root.join("content");
     if !content_dir.is_dir() {
         return Err(vec![Diagnostic::new(
@@ -438,12 +449,36 @@ fn parse_articles(
     let files = content::discover(&content_dir)?;
     let progress = options.progress();
     progress.stage("Reading articles", files.len());
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|file| {
-            let parsed = content::parse_file(file, &content_dir, config);
+    // Stamps are taken before reading, so that a file changed while it is read looks changed to
+    // the next build.
+    let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| FileStamp::of(f)).collect();
+    let jobs: Vec<(&PathBuf, Option<FileStamp>, Option<CachedArticle>)> = files
+        .iter()
+        .zip(stamps)
+        .map(|(file, stamp)| {
+            let cached = cache.as_deref_mut().zip(stamp).and_then(|(cache, stamp)| {
+                cache.article(&diagnostics::slash_path(file, &content_dir), stamp)
+            });
+            (file, stamp, cached)
+        })
+        .collect();
+    let results: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(file, stamp, cached)| {
+            let read = match cached {
+                Some(cached) => Ok(Article {
+                    meta: cached.meta,
+                    url: String::new(),
+                    body: cached.body,
+                    stamp,
+                }),
+                None => read_article(file, &content_dir, config).map(|mut article| {
+                    article.stamp = stamp;
+                    article
+                }),
+            };
             progress.advance(1);
-            parsed
+            read
         })
         .collect();
     let now = chrono::Local::now().fixed_offset();
@@ -467,49 +502,55 @@ fn parse_articles(
     }
 }
 
-/// Renders every article's Markdown in parallel, resolving `@/` links between them.
-fn render_bodies(
+/// Reads one article file: its front matter, and what listings need of its body. Its URL is
+/// still empty and its `@/` links unresolved.
+pub(crate) fn read_article(
+    file: &Path,
+    content_dir: &Path,
     config: &SiteConfig,
-    located: Vec<LocatedArticle>,
+) -> Result<Article, Vec<Diagnostic>> {
+    let parsed = content::parse_file(file, content_dir, config)?;
+    let source = BodySource {
+        file: &parsed.meta.source,
+        first_line: parsed.body_line,
+        raw_html: config.raw_html,
+    };
+    let body = markdown::analyze(&parsed.body, source, parsed.meta.summary.as_deref());
+    Ok(Article {
+        meta: parsed.meta,
+        url: String::new(),
+        body,
+        stamp: None,
+    })
+}
+
+/// Gives every article its URL, then resolves the `@/` links between them.
+fn resolve_links(
+    config: &SiteConfig,
+    mut articles: Vec<Article>,
 ) -> Result<Vec<Article>, Vec<Diagnostic>> {
-    let links: HashMap<String, String> = located
+    let urls = content::assign_urls(config, articles.iter().map(|a| &a.meta))?;
+    for (article, url) in articles.iter_mut().zip(urls) {
+        article.url = url;
+    }
+    let links: HashMap<String, String> = articles
         .iter()
         .map(|a| {
             (
-                a.parsed.meta.rel_path.clone(),
+                a.meta.rel_path.clone(),
                 format!("{}{}", config.base_path(), a.url),
             )
         })
         .collect();
-    let results: Vec<Result<Article, Vec<Diagnostic>>> = located
-        .into_par_iter()
-        .map(|a| {
-            let source = BodySource {
-                file: &a.parsed.meta.source,
-                first_line: a.parsed.body_line,
-                raw_html: config.raw_html,
-            };
-            let body = markdown::render(
-                &a.parsed.body,
-                source,
-                a.parsed.meta.summary.as_deref(),
-                &|rel| links.get(rel).cloned(),
-            )?;
-            Ok(Article {
-                meta: a.parsed.meta,
-                url: a.url,
-                body,
-            })
+    let errors: Vec<Diagnostic> = articles
+        .par_iter_mut()
+        .flat_map_iter(|a| {
+            a.body
+                .resolve(&a.meta.source, &|rel| links.get(rel).cloned())
+                .err()
+                .unwrap_or_default()
         })
         .collect();
-    let mut articles = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(article) => articles.push(article),
-            Err(e) => errors.extend(e),
-        }
-    }
     if errors.is_empty() {
         Ok(articles)
     } else {

@@ -50,6 +50,8 @@ pub struct Theme {
     pub tera: Tera,
     /// Template names the site overrides, with their files (to name them in errors).
     overrides: Vec<(String, PathBuf)>,
+    /// A hash of every template's name and text, built-in or the site's.
+    pub fingerprint: u64,
 }
 
 impl Theme {
@@ -89,9 +91,14 @@ impl Theme {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let fingerprint = crate::hash::stable_hash(&sources);
         let mut tera = Tera::new();
         match tera.add_raw_templates(sources) {
-            Ok(()) => Ok(Theme { tera, overrides }),
+            Ok(()) => Ok(Theme {
+                tera,
+                overrides,
+                fingerprint,
+            }),
             Err(e) => Err(vec![Diagnostic::new(
                 templates_dir,
                 format!("the templates do not compile: {}", error_chain(&e)),

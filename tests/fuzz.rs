@@ -25,12 +25,9 @@ fn parse_and_render(text: &str) {
             raw_html: RawHtml::Sanitize,
         };
         let links = |rel: &str| (rel == "a.md").then(|| "/a/".to_owned());
-        let _ = markdown::render(
-            &article.body,
-            source,
-            article.meta.summary.as_deref(),
-            &links,
-        );
+        let mut body = markdown::analyze(&article.body, source, article.meta.summary.as_deref());
+        let _ = body.resolve(Path::new("fuzz.md"), &links);
+        let _ = markdown::render_html(&article.body, source, &links);
     }
 }
 

@@ -4,9 +4,10 @@ use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 /// A publication date as the author wrote it: the instant, in the author's own offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ArticleDate {
     /// The instant, carrying the offset it was written with (`+00:00` when none was given).
     pub instant: DateTime<FixedOffset>,

@@ -73,6 +73,16 @@ pub fn parse_file(
     parse_text(&text, path, slash_path(path, content_dir), config)
 }
 
+/// The body of an article file again, with the file line it starts on, for rendering it once
+/// its front matter was read by [`parse_file`].
+pub fn read_body(path: &Path) -> Result<(String, usize), Diagnostic> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::new(path, format!("cannot read: {e}")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let split = split(text).map_err(|(line, message)| Diagnostic::at(path, line, None, message))?;
+    Ok((split.body.to_owned(), split.body_line))
+}
+
 /// Parses the text of an article file; `path` names it in errors and `rel_path` is its path
 /// below `content/`.
 pub fn parse_text(

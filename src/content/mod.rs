@@ -3,25 +3,28 @@
 //!
 //! The stage runs in three steps: [`discover`] lists the files, [`parse_file`] reads one file into a
 //! [`ParsedArticle`] (front matter checked, body still Markdown), and [`assign_urls`] gives every
-//! article its URL and rejects two articles that would land on the same one.
+//! article its URL and rejects two articles that would land on the same one. Article pages read
+//! their body again with [`read_body`] when they are rendered, so no build holds every body.
 
 mod dates;
 mod discover;
 mod front_matter;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 pub use dates::ArticleDate;
 pub use discover::{discover, is_article_name, is_ignored};
-pub use front_matter::{parse_file, parse_text};
+pub use front_matter::{parse_file, parse_text, read_body};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::RenderedBody;
+use crate::markdown::ArticleBody;
 
 /// What the front matter of an article says, checked and normalized.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleMeta {
     /// The Markdown file.
     pub source: PathBuf,
@@ -46,11 +49,12 @@ pub struct ArticleMeta {
     /// Former URLs of the article.
     pub aliases: Vec<String>,
     /// The free `[extra]` table, for templates.
+    #[serde(with = "crate::cache::json_text")]
     pub extra: serde_json::Value,
 }
 
 /// A term as an article names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermName {
     /// As written, trimmed, with runs of white space folded to one space.
     pub name: String,
@@ -69,15 +73,6 @@ pub struct ParsedArticle {
     pub body_line: usize,
 }
 
-/// An article with its URL, ready for Markdown rendering.
-#[derive(Debug, Clone)]
-pub struct LocatedArticle {
-    /// The parsed article.
-    pub parsed: ParsedArticle,
-    /// Its URL below the site's base path, like `/2024/06/19/putin-in-pyongyang/`.
-    pub url: String,
-}
-
 /// Fills the `article_path` pattern of `config` for one article.
 pub fn article_url(config: &SiteConfig, meta: &ArticleMeta) -> String {
     let day = meta.date.local_date();
@@ -89,19 +84,20 @@ pub fn article_url(config: &SiteConfig, meta: &ArticleMeta) -> String {
         .replace("{slug}", &meta.slug)
 }
 
-/// Gives every article its URL. Two articles with the same URL are an error naming both files.
-pub fn assign_urls(
+/// Gives every article its URL, in order. Two articles with the same URL are an error naming
+/// both files.
+pub fn assign_urls<'a>(
     config: &SiteConfig,
-    articles: Vec<ParsedArticle>,
-) -> Result<Vec<LocatedArticle>, Vec<Diagnostic>> {
-    let mut by_url: HashMap<String, PathBuf> = HashMap::with_capacity(articles.len());
+    articles: impl Iterator<Item = &'a ArticleMeta>,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let mut by_url: HashMap<String, &Path> = HashMap::new();
     let mut errors = Vec::new();
-    let mut located = Vec::with_capacity(articles.len());
-    for parsed in articles {
-        let url = article_url(config, &parsed.meta);
+    let mut urls = Vec::new();
+    for meta in articles {
+        let url = article_url(config, meta);
         if let Some(other) = by_url.get(&url) {
             errors.push(Diagnostic::new(
-                &parsed.meta.source,
+                &meta.source,
                 format!(
                     "this article and {} both have the URL {url}; give one of them another `slug`",
                     other.display()
@@ -109,14 +105,40 @@ pub fn assign_urls(
             ));
             continue;
         }
-        by_url.insert(url.clone(), parsed.meta.source.clone());
-        located.push(LocatedArticle { parsed, url });
+        by_url.insert(url.clone(), &meta.source);
+        urls.push(url);
     }
     if errors.is_empty() {
-        Ok(located)
+        Ok(urls)
     } else {
         Err(errors)
     }
+}
+
+/// What identifies a version of a file without reading it: its size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time, in nanoseconds since 1970.
+    pub modified_ns: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path`, if it can be read.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: metadata.len(),
+            modified_ns: nanos_since_epoch(metadata.modified().ok()?),
+        })
+    }
+}
+
+/// Nanoseconds from 1970 to `time` (0 before).
+pub fn nanos_since_epoch(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// A finished article: front matter, URL and rendered body.
@@ -126,6 +148,8 @@ pub struct Article {
     pub meta: ArticleMeta,
     /// Its URL below the site's base path.
     pub url: String,
-    /// The rendered body, summary and word count.
-    pub body: RenderedBody,
+    /// What listings need of the body: summary, word count, digest.
+    pub body: ArticleBody,
+    /// The file's stamp when it was read, for the build cache.
+    pub stamp: Option<FileStamp>,
 }

@@ -15,8 +15,8 @@ use crate::diagnostics::Diagnostic;
 const FEED_CATEGORIES: usize = 50;
 
 impl Renderer<'_> {
-    /// Every feed page: the site's, then each term's.
-    pub(super) fn feed_pages(&self) -> Vec<Page> {
+    /// Whose feeds the site has: the site's, then each term's (when `term_feeds`).
+    pub(super) fn feed_scopes(&self) -> Vec<FeedScope> {
         let mut scopes = vec![FeedScope::Site];
         if self.config.term_feeds {
             for (taxonomy, t) in self.index.taxonomies.iter().enumerate() {
@@ -24,6 +24,11 @@ impl Renderer<'_> {
             }
         }
         scopes
+    }
+
+    /// Every feed page: the site's, then each term's.
+    pub(super) fn feed_pages(&self) -> Vec<Page> {
+        self.feed_scopes()
             .into_iter()
             .flat_map(|scope| {
                 self.config
@@ -114,12 +119,11 @@ impl Renderer<'_> {
             .replace(" src=\"/", &format!(" src=\"{origin}/"))
     }
 
-    fn entry_content(&self, i: usize) -> String {
-        let body = &self.articles[i].body;
-        match self.config.feed_content {
-            ArticleText::Full => self.absolute_links(&body.html),
-            ArticleText::Summary => self.absolute_links(&body.summary_html),
-        }
+    fn entry_content(&self, i: usize) -> Result<String, Diagnostic> {
+        Ok(match self.config.feed_content {
+            ArticleText::Full => self.absolute_links(&self.body_html(i)?),
+            ArticleText::Summary => self.absolute_links(&self.articles[i].body.summary_html),
+        })
     }
 
     /// Renders one feed.
@@ -137,9 +141,12 @@ impl Renderer<'_> {
             })
             .max();
         if format == FeedFormat::Json {
-            return Ok(self.json_feed(scope, &ids));
+            return self.json_feed(scope, &ids);
         }
-        let entries: Vec<Value> = ids.iter().map(|&i| self.feed_entry(i)).collect();
+        let entries = ids
+            .iter()
+            .map(|&i| self.feed_entry(i))
+            .collect::<Result<Vec<Value>, Diagnostic>>()?;
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", self.site.clone());
         ctx.insert_value(
@@ -169,7 +176,7 @@ impl Renderer<'_> {
         self.theme.render(template, &ctx)
     }
 
-    fn feed_entry(&self, i: usize) -> Value {
+    fn feed_entry(&self, i: usize) -> Result<Value, Diagnostic> {
         let a = &self.articles[i];
         let updated = a.meta.updated.unwrap_or(a.meta.date).instant;
         let categories: Vec<Value> = self.index.article_terms[i]
@@ -187,7 +194,7 @@ impl Renderer<'_> {
             })
             .collect();
         let authors: Vec<Value> = a.meta.authors.iter().map(|s| text(s)).collect();
-        map([
+        Ok(map([
             ("title", text(&a.meta.title)),
             ("permalink", Value::from(self.permalink(&a.url))),
             ("published", Value::from(a.meta.date.instant.to_rfc3339())),
@@ -200,13 +207,13 @@ impl Renderer<'_> {
             ("categories", Value::from(categories)),
             ("summary", text(&a.body.summary_text)),
             // A plain (not "safe") string: the XML templates escape it as element text.
-            ("content", Value::from(self.entry_content(i))),
-        ])
+            ("content", Value::from(self.entry_content(i)?)),
+        ]))
     }
 
     /// A JSON Feed 1.1 document.
-    fn json_feed(&self, scope: FeedScope, ids: &[usize]) -> String {
-        let items: Vec<serde_json::Value> =
+    fn json_feed(&self, scope: FeedScope, ids: &[usize]) -> Result<String, Diagnostic> {
+        let items =
             ids.iter()
                 .map(|&i| {
                     let a = &self.articles[i];
@@ -229,7 +236,7 @@ impl Renderer<'_> {
                         "id": self.permalink(&a.url),
                         "url": self.permalink(&a.url),
                         "title": a.meta.title,
-                        "content_html": self.entry_content(i),
+                        "content_html": self.entry_content(i)?,
                         "summary": a.body.summary_text,
                         "date_published": a.meta.date.instant.to_rfc3339(),
                         "authors": authors,
@@ -238,9 +245,9 @@ impl Renderer<'_> {
                     if let Some(updated) = a.meta.updated {
                         item["date_modified"] = json!(updated.instant.to_rfc3339());
                     }
-                    item
+                    Ok(item)
                 })
-                .collect();
+                .collect::<Result<Vec<serde_json::Value>, Diagnostic>>()?;
         let feed = json!({
             "version": "https://jsonfeed.org/version/1.1",
             "title": self.feed_title(scope),
@@ -250,6 +257,6 @@ impl Renderer<'_> {
             "language": self.config.language,
             "items": items,
         });
-        serde_json::to_string_pretty(&feed).unwrap_or_default()
+        Ok(serde_json::to_string_pretty(&feed).unwrap_or_default())
     }
 }

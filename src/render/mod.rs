@@ -19,11 +19,11 @@ use std::sync::OnceLock;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use tera::{Context, Value};
 
-use crate::config::{FeedFormat, SiteConfig};
-use crate::content::Article;
+use crate::config::{ArticleText, FeedFormat, SiteConfig};
+use crate::content::{self, Article};
 use crate::diagnostics::Diagnostic;
 use crate::index::SiteIndex;
-use crate::markdown::escape_html;
+use crate::markdown::{self, BodySource, escape_html};
 use crate::theme::Theme;
 
 /// One page of the site, before rendering.
@@ -133,6 +133,11 @@ pub struct Renderer<'a> {
     days: Vec<(usize, usize, usize)>,
     /// The time of the build, for the news sitemap.
     now: DateTime<FixedOffset>,
+    /// Article positions by content path, to resolve `@/` links.
+    by_path: HashMap<&'a str, usize>,
+    /// The HTML bodies of articles in feeds, when feeds carry whole articles: rendered once for
+    /// every feed that shows them.
+    feed_bodies: HashMap<usize, OnceLock<Result<String, Diagnostic>>>,
     /// The newest publication or update of any article.
     last_change: Option<DateTime<FixedOffset>>,
 }
@@ -200,12 +205,26 @@ impl<'a> Renderer<'a> {
             months: Vec::new(),
             days: Vec::new(),
             now,
+            by_path: articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.meta.rel_path.as_str(), i))
+                .collect(),
+            feed_bodies: HashMap::new(),
             last_change: articles
                 .iter()
                 .map(|a| a.meta.updated.unwrap_or(a.meta.date).instant)
                 .max(),
         };
         renderer.site = renderer.site_value(css_version);
+        if config.feed_content == ArticleText::Full && !config.feeds.is_empty() {
+            renderer.feed_bodies = renderer
+                .feed_scopes()
+                .into_iter()
+                .flat_map(|scope| renderer.feed_articles(scope))
+                .map(|i| (i, OnceLock::new()))
+                .collect();
+        }
         renderer.cards = (0..articles.len()).map(|_| OnceLock::new()).collect();
         renderer.all_ids = (0..articles.len()).collect();
         for (y, year) in index.years.iter().enumerate() {
@@ -217,6 +236,30 @@ impl<'a> Renderer<'a> {
             }
         }
         renderer
+    }
+
+    /// Article `i`'s body as HTML, read again from its file and rendered.
+    pub fn body_html(&self, i: usize) -> Result<String, Diagnostic> {
+        if let Some(body) = self.feed_bodies.get(&i) {
+            return body.get_or_init(|| self.read_body_html(i)).clone();
+        }
+        self.read_body_html(i)
+    }
+
+    fn read_body_html(&self, i: usize) -> Result<String, Diagnostic> {
+        let a = &self.articles[i];
+        let (body, first_line) = content::read_body(&a.meta.source)?;
+        let source = BodySource {
+            file: &a.meta.source,
+            first_line,
+            raw_html: self.config.raw_html,
+        };
+        let links = |rel: &str| {
+            self.by_path
+                .get(rel)
+                .map(|&j| self.link(&self.articles[j].url))
+        };
+        markdown::render_html(&body, source, &links).map_err(|mut errors| errors.swap_remove(0))
     }
 
     /// A root-relative link to `path` (which starts with `/`), under the base path.
@@ -530,7 +573,7 @@ impl<'a> Renderer<'a> {
         let mut set = |key: &'static str, value: Value| {
             article.insert(key.into(), value);
         };
-        set("content", Value::safe_string(&a.body.html));
+        set("content", Value::safe_string(&self.body_html(i)?));
         set("updated", opt(a.meta.updated.map(|u| u.machine())));
         set(
             "updated_display",

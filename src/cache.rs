@@ -1,0 +1,199 @@
+//! The build cache, `.annals-cache/` in the site root: what the last build read of every article
+//! and a fingerprint of every file it wrote. With it, the next `annals build` reads only the
+//! articles whose files changed and writes only the files whose fingerprint changed.
+//!
+//! The cache is only a shortcut: it is ignored (and the site built from scratch) when it is
+//! missing, unreadable, written by another version of Annals, or made for other settings,
+//! templates or another output folder.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Article, ArticleMeta, FileStamp, nanos_since_epoch};
+use crate::hash::StableHasher;
+use crate::markdown::ArticleBody;
+
+/// The cache folder, in the site root.
+pub const CACHE_DIR: &str = ".annals-cache";
+
+/// The cache file in [`CACHE_DIR`].
+const CACHE_FILE: &str = "build.bin";
+
+/// Changes whenever the cache's layout does, with the version of Annals.
+const FORMAT: &str = concat!("annals-cache-1-", env!("CARGO_PKG_VERSION"));
+
+/// Files changed less than this long before a build may change again within the file system's
+/// clock tick without their time changing, so the next build reads them again.
+const RACY_MARGIN_NS: u64 = 2_000_000_000;
+
+/// An article as the last build read it: its front matter and what listings need of its body.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CachedArticle {
+    /// The file's stamp when it was read.
+    pub stamp: FileStamp,
+    /// Its front matter.
+    pub meta: ArticleMeta,
+    /// Its body, as read (links are resolved again by every build).
+    pub body: ArticleBody,
+}
+
+/// The same, borrowed from a build, to be written.
+#[derive(Serialize)]
+struct CachedArticleRef<'a> {
+    stamp: FileStamp,
+    meta: &'a ArticleMeta,
+    body: &'a ArticleBody,
+}
+
+/// The cache file: the same fields, owned when read, borrowed when written.
+#[derive(Deserialize)]
+struct Stored {
+    format: String,
+    key: u64,
+    started_ns: u64,
+    output: PathBuf,
+    articles: Vec<CachedArticle>,
+    files: HashMap<String, u64>,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    format: &'a str,
+    key: u64,
+    started_ns: u64,
+    output: &'a Path,
+    articles: Vec<CachedArticleRef<'a>>,
+    files: &'a HashMap<String, u64>,
+}
+
+/// What the last build read and wrote.
+#[derive(Debug)]
+pub struct BuildCache {
+    /// When the last build began reading files.
+    started_ns: u64,
+    /// The output folder it wrote.
+    pub output: PathBuf,
+    /// The articles it read, by path below `content/`.
+    articles: HashMap<String, CachedArticle>,
+    /// Every file it wrote below the output folder, with a fingerprint of what made it.
+    pub files: HashMap<String, u64>,
+}
+
+/// Hashes the inputs of a build other than articles: settings, templates, the stylesheet and
+/// the command-line options that change pages.
+#[derive(Debug, Default)]
+pub struct CacheKey(StableHasher);
+
+impl CacheKey {
+    /// Adds something pages depend on.
+    pub fn add(&mut self, value: impl Hash) -> &mut Self {
+        value.hash(&mut self.0);
+        self
+    }
+
+    /// The key.
+    pub fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+impl BuildCache {
+    /// The cache of the last build in `root`, when there is one made with the same `key`.
+    pub fn load(root: &Path, key: u64) -> Option<BuildCache> {
+        let bytes = std::fs::read(root.join(CACHE_DIR).join(CACHE_FILE)).ok()?;
+        let stored: Stored = postcard::from_bytes(&bytes).ok()?;
+        if stored.format != FORMAT || stored.key != key {
+            return None;
+        }
+        Some(BuildCache {
+            started_ns: stored.started_ns,
+            output: stored.output,
+            articles: stored
+                .articles
+                .into_iter()
+                .map(|a| (a.meta.rel_path.clone(), a))
+                .collect(),
+            files: stored.files,
+        })
+    }
+
+    /// The cached reading of the article at `rel`, if its file still has the same `stamp` and did
+    /// not change too close to the last build to tell.
+    pub fn article(&mut self, rel: &str, stamp: FileStamp) -> Option<CachedArticle> {
+        let cached = self.articles.remove(rel)?;
+        let settled = stamp.modified_ns.saturating_add(RACY_MARGIN_NS) < self.started_ns;
+        (cached.stamp == stamp && settled).then_some(cached)
+    }
+}
+
+/// What a build leaves for the next one.
+pub struct CacheRecord<'a> {
+    /// The build's key.
+    pub key: u64,
+    /// When it began reading files.
+    pub started: SystemTime,
+    /// The output folder written.
+    pub output: &'a Path,
+    /// The articles read.
+    pub articles: &'a [Article],
+    /// Every file written, with its fingerprint.
+    pub files: &'a HashMap<String, u64>,
+}
+
+impl CacheRecord<'_> {
+    /// Writes the cache into `root`, replacing the old one in one step.
+    pub fn save(&self, root: &Path) -> std::io::Result<()> {
+        let dir = root.join(CACHE_DIR);
+        std::fs::create_dir_all(&dir)?;
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "*\n")?;
+        }
+        let stored = StoredRef {
+            format: FORMAT,
+            key: self.key,
+            started_ns: nanos_since_epoch(self.started),
+            output: self.output,
+            articles: self
+                .articles
+                .iter()
+                .filter(|a| a.body.cacheable())
+                .filter_map(|a| {
+                    Some(CachedArticleRef {
+                        stamp: a.stamp?,
+                        meta: &a.meta,
+                        body: &a.body,
+                    })
+                })
+                .collect(),
+            files: self.files,
+        };
+        let temporary = dir.join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        postcard::to_io(&stored, &mut file).map_err(std::io::Error::other)?;
+        file.flush()?;
+        drop(file);
+        std::fs::rename(&temporary, dir.join(CACHE_FILE))
+    }
+}
+
+/// Serializes a JSON value as its text, for formats that do not describe themselves.
+pub mod json_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `value` as JSON text.
+    pub fn serialize<S: Serializer>(value: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    /// Reads JSON text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
