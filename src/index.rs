@@ -247,7 +247,9 @@ fn related_articles(
                 })
                 .collect();
             scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            scored.into_iter().take(count).map(|(_, _, j)| j).collect()
+            // Collected from a borrowing iterator: `into_iter` would reuse (and keep) the large
+            // allocation of `scored` for the short result.
+            scored.iter().take(count).map(|&(_, _, j)| j).collect()
         })
         .collect()
 }
