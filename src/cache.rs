@@ -21,8 +21,11 @@ use crate::markdown::ArticleBody;
 /// The cache folder, in the site root.
 pub const CACHE_DIR: &str = ".annals-cache";
 
-/// The cache file in [`CACHE_DIR`].
-const CACHE_FILE: &str = "build.bin";
+/// The cache file in [`CACHE_DIR`] of builds to the output folder `output`.
+fn cache_file(root: &Path, output: &Path) -> PathBuf {
+    let id = crate::hash::stable_hash(output);
+    root.join(CACHE_DIR).join(format!("build-{id:016x}.bin"))
+}
 
 /// Changes whenever the cache's layout does, with the version of Annals.
 const FORMAT: &str = concat!("annals-cache-1-", env!("CARGO_PKG_VERSION"));
@@ -103,11 +106,12 @@ impl CacheKey {
 }
 
 impl BuildCache {
-    /// The cache of the last build in `root`, when there is one made with the same `key`.
-    pub fn load(root: &Path, key: u64) -> Option<BuildCache> {
-        let bytes = std::fs::read(root.join(CACHE_DIR).join(CACHE_FILE)).ok()?;
+    /// The cache of the last build in `root` to `output`, when there is one made with the same
+    /// `key`.
+    pub fn load(root: &Path, key: u64, output: &Path) -> Option<BuildCache> {
+        let bytes = std::fs::read(cache_file(root, output)).ok()?;
         let stored: Stored = postcard::from_bytes(&bytes).ok()?;
-        if stored.format != FORMAT || stored.key != key {
+        if stored.format != FORMAT || stored.key != key || stored.output != output {
             return None;
         }
         Some(BuildCache {
@@ -120,6 +124,13 @@ impl BuildCache {
                 .collect(),
             files: stored.files,
         })
+    }
+
+    /// Deletes the cache of builds in `root` to `output`, which a build without the cache makes
+    /// out of date.
+    pub fn forget(root: &Path, output: &Path) {
+        // Nothing to do when there is none.
+        let _ = std::fs::remove_file(cache_file(root, output));
     }
 
     /// The cached reading of the article at `rel`, if its file still has the same `stamp` and did
@@ -173,12 +184,13 @@ impl CacheRecord<'_> {
                 .collect(),
             files: self.files,
         };
-        let temporary = dir.join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
+        let path = cache_file(root, self.output);
+        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
         let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
         postcard::to_io(&stored, &mut file).map_err(std::io::Error::other)?;
         file.flush()?;
         drop(file);
-        std::fs::rename(&temporary, dir.join(CACHE_FILE))
+        std::fs::rename(&temporary, path)
     }
 }
 

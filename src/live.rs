@@ -57,7 +57,7 @@ impl LiveSite {
     pub fn build(options: &BuildOptions) -> Result<(LiveSite, BuildReport), BuildError> {
         let site = Site::load(options)?;
         let output = options.output_dir();
-        let report = site.write(&output, options.progress())?;
+        let (report, _) = site.write(&output, options.progress(), None)?;
         let renderer = site.renderer();
         let pages = site.pages(&renderer)?;
         let hashes = renderer.article_hashes();

@@ -35,6 +35,9 @@ enum Command {
         /// Print only errors
         #[arg(long, short)]
         quiet: bool,
+        /// Build everything afresh, without reading or leaving a build cache in .annals-cache/
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Read and check every file and render every page, without writing anything.
     Check {
@@ -119,12 +122,14 @@ fn main() -> ExitCode {
             output,
             base_url,
             quiet,
+            no_cache,
         } => {
             let bar = (!quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Bar::new()));
             let options = BuildOptions {
                 output,
                 base_url,
                 progress: bar.clone().map(|b| b as Arc<dyn Progress>),
+                cache: !no_cache,
                 ..site.options()
             };
             let result = site::build(&options);
@@ -134,8 +139,13 @@ fn main() -> ExitCode {
             result.map(|report| {
                 print_warnings(&report.warnings);
                 if !quiet {
+                    let changed = if report.rendered < report.pages {
+                        format!(" ({} changed)", report.rendered)
+                    } else {
+                        String::new()
+                    };
                     println!(
-                        "Built {} articles into {} pages, {} static and {} search files in {} ({:.2} s)",
+                        "Built {} articles into {} pages{changed}, {} static and {} search files in {} ({:.2} s)",
                         report.articles,
                         report.pages,
                         report.static_files,

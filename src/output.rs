@@ -1,8 +1,13 @@
-//! Writing the site: everything goes to a staging folder next to the output folder, which replaces
-//! the old output only once the whole build has succeeded.
+//! Writing the site: everything goes to a staging folder next to the output folder first.
 //!
-//! A failed build (or one that stops half way) leaves the previous site as it was, and files of
-//! deleted articles never linger, since every build starts from an empty folder.
+//! A full build stages the whole site, which replaces the old output only once the whole build
+//! has succeeded; files of deleted articles never linger, since such a build starts from an empty
+//! folder. An incremental build stages a patch: only the files that changed, with the list of
+//! files to remove. Once the patch is complete it is marked committed and moved into the output
+//! file by file; a build killed while moving it is finished by the next one.
+//!
+//! Either way a failed build (or one killed before its commit) leaves the previous site as it
+//! was.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -90,50 +95,84 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, OutputErr
     Ok(out)
 }
 
-/// A folder the new site is written into, swapped in by [`Staging::commit`] and removed if the
-/// build fails.
+/// A folder the new site, or a patch to the current one, is written into: moved into place by
+/// [`Staging::commit`], removed if the build fails.
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
+    /// Where files go: `dir` for a whole site, `dir/site` for a patch.
+    files: PathBuf,
+    /// For a patch: the files to remove from the output.
+    removed: Option<Vec<String>>,
     committed: bool,
 }
 
+/// In a patch folder, the list of files to remove; its presence marks the patch committed.
+const REMOVED_LIST: &str = "removed";
+
 impl Staging {
-    /// Creates an empty staging folder beside `target` (so the final rename stays on one disk).
+    /// Creates an empty staging folder for a whole site beside `target` (so the final rename stays
+    /// on one disk).
     pub fn create(target: &Path) -> Result<Staging, OutputError> {
+        Staging::new(target, "tmp")
+    }
+
+    /// Creates a staging folder for a patch to the site in `target`: only the files written and
+    /// those given to [`Staging::remove`] change.
+    pub fn patch(target: &Path) -> Result<Staging, OutputError> {
+        let mut staging = Staging::new(target, "patch")?;
+        staging.files = staging.dir.join("site");
+        staging.removed = Some(Vec::new());
+        Ok(staging)
+    }
+
+    fn new(target: &Path, kind: &str) -> Result<Staging, OutputError> {
         let parent = target.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         let name = target
             .file_name()
             .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
         recover_leftovers(parent, &name, target)?;
-        let dir = parent.join(format!(".{name}.annals-tmp-{}", std::process::id()));
+        let dir = parent.join(format!(".{name}.annals-{kind}-{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
         }
         std::fs::create_dir(&dir).map_err(io_error(&dir))?;
         Ok(Staging {
             target: target.to_path_buf(),
+            files: dir.clone(),
             dir,
+            removed: None,
             committed: false,
         })
     }
 
-    /// Writes a file at `rel` (with `/` separators) below the staging folder. When the current
-    /// output already has that file with the same bytes, the file itself is carried over (a hard
+    /// Writes a file at `rel` (with `/` separators). When the current output already has that
+    /// file with the same bytes, the file itself is kept (in a whole site, carried over as a hard
     /// link), so its modification time stays and deploy tools that compare times skip it.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
         let current = self.target.join(rel);
         let unchanged = std::fs::metadata(&current).is_ok_and(|m| m.len() == bytes.len() as u64)
             && std::fs::read(&current).is_ok_and(|old| old == bytes);
+        if unchanged && self.removed.is_some() {
+            return Ok(());
+        }
+        let path = self.files.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
         if unchanged && std::fs::hard_link(&current, &path).is_ok() {
             return Ok(());
         }
         std::fs::write(&path, bytes).map_err(io_error(&path))
+    }
+
+    /// In a patch, removes the file at `rel` from the output on commit; a whole site has only the
+    /// files written to it anyway.
+    pub fn remove(&mut self, rel: String) {
+        if let Some(removed) = &mut self.removed {
+            removed.push(rel);
+        }
     }
 
     /// Copies the files [`static_files`] lists into the staging folder; returns their paths.
@@ -147,8 +186,17 @@ impl Staging {
         Ok(files)
     }
 
-    /// Replaces the output folder with the staging folder.
+    /// Replaces the output folder with the staging folder, or applies the patch to it.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        if let Some(removed) = &self.removed {
+            let list = self.dir.join(REMOVED_LIST);
+            let pending = list.with_extension("tmp");
+            std::fs::write(&pending, removed.join("\n")).map_err(io_error(&pending))?;
+            // The commit: from here on the patch is applied, if need be by the next build.
+            std::fs::rename(&pending, &list).map_err(io_error(&list))?;
+            self.committed = true;
+            return apply_patch(&self.dir, &self.target);
+        }
         let old = self.dir.with_file_name(
             self.dir
                 .file_name()
@@ -221,11 +269,54 @@ fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), Out
         let path = entry.path();
         if kind == "old" && !target.exists() {
             std::fs::rename(&path, target).map_err(io_error(&path))?;
-        } else if kind == "tmp" || kind == "old" {
+        } else if kind == "patch" && path.join(REMOVED_LIST).exists() && target.is_dir() {
+            apply_patch(&path, target)?;
+        } else if kind == "tmp" || kind == "old" || kind == "patch" {
             std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
         }
     }
     Ok(())
+}
+
+/// Moves the files of the committed patch in `dir` into `target`, removes the files it lists
+/// (and folders they leave empty), then the patch folder. Moving what was moved already is
+/// skipped, so a patch interrupted half way can be applied again.
+fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
+    let site = dir.join("site");
+    if site.is_dir() {
+        for entry in WalkDir::new(&site) {
+            let entry = entry.map_err(|e| OutputError::Io {
+                path: e.path().unwrap_or(&site).to_path_buf(),
+                source: e.into(),
+            })?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let destination = target.join(slash_path(entry.path(), &site));
+            if let Some(parent) = destination.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            std::fs::rename(entry.path(), &destination).map_err(io_error(&destination))?;
+        }
+    }
+    let list = dir.join(REMOVED_LIST);
+    let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
+    for rel in removed.lines().filter(|l| !l.is_empty()) {
+        let path = target.join(rel);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+            _ => {}
+        }
+        // Folders left empty go too, as they would from a full build.
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| *f != target) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+    std::fs::remove_dir_all(dir).map_err(io_error(dir))
 }
 
 impl Drop for Staging {
@@ -297,6 +388,48 @@ mod tests {
         );
         assert!(!dir.path().join(".public.annals-tmp-999999").exists());
         drop(staging);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_committed_patch_is_finished_and_an_uncommitted_one_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(target.join("gone")).unwrap();
+        std::fs::write(target.join("gone/index.html"), "old").unwrap();
+        std::fs::write(target.join("kept.html"), "kept").unwrap();
+        // A build killed after committing its patch, and one killed before.
+        let committed = dir.path().join(".public.annals-patch-999998");
+        std::fs::create_dir_all(committed.join("site/new")).unwrap();
+        std::fs::write(committed.join("site/new/index.html"), "new").unwrap();
+        std::fs::write(committed.join(REMOVED_LIST), "gone/index.html").unwrap();
+        let uncommitted = dir.path().join(".public.annals-patch-999999");
+        std::fs::create_dir_all(uncommitted.join("site")).unwrap();
+        std::fs::write(uncommitted.join("site/kept.html"), "half").unwrap();
+
+        let staging = Staging::patch(&target).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("new/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!target.join("gone").exists(), "emptied folders go too");
+        assert_eq!(
+            std::fs::read_to_string(target.join("kept.html")).unwrap(),
+            "kept"
+        );
+        assert!(!committed.exists() && !uncommitted.exists());
+
+        let mut staging = staging;
+        staging.write("kept.html", b"kept").unwrap();
+        staging.write("new/index.html", b"newer").unwrap();
+        staging.remove("new/index.html".to_owned());
+        staging.write("other.html", b"other").unwrap();
+        staging.commit().unwrap();
+        assert!(!target.join("new").exists());
+        assert_eq!(
+            std::fs::read_to_string(target.join("other.html")).unwrap(),
+            "other"
+        );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -5,6 +5,7 @@
 //! taxonomy plus the year), so no rendered page needs to be parsed again.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
@@ -12,6 +13,7 @@ use pagefind::options::PagefindServiceConfig;
 use crate::config::{ArticleText, SiteConfig};
 use crate::content::Article;
 use crate::diagnostics::Diagnostic;
+use crate::hash::StableHasher;
 use crate::index::SiteIndex;
 
 /// The folder of the search bundle below the output folder.
@@ -61,6 +63,72 @@ pub fn html_to_text(html: &str) -> String {
     text
 }
 
+/// What Pagefind is told about one article, besides its text.
+struct Record {
+    url: String,
+    meta: BTreeMap<String, String>,
+    filters: BTreeMap<String, Vec<String>>,
+    sort: BTreeMap<String, String>,
+}
+
+fn record(
+    config: &SiteConfig,
+    index: &SiteIndex,
+    i: usize,
+    article: &Article,
+    link: &impl Fn(&str) -> String,
+) -> Record {
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (t, terms) in index.article_terms[i].iter().enumerate() {
+        if !terms.is_empty() {
+            let taxonomy = &index.taxonomies[t];
+            filters.insert(
+                taxonomy.title.clone(),
+                terms
+                    .iter()
+                    .map(|&term| taxonomy.terms[term].name.clone())
+                    .collect(),
+            );
+        }
+    }
+    let day = article.meta.date.local_date();
+    filters.insert("Year".to_owned(), vec![day.format("%Y").to_string()]);
+    Record {
+        url: link(&article.url),
+        meta: BTreeMap::from([
+            ("title".to_owned(), article.meta.title.clone()),
+            (
+                "date".to_owned(),
+                article.meta.date.display(&config.date_format),
+            ),
+        ]),
+        filters,
+        sort: BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]),
+    }
+}
+
+/// A hash of everything the search bundle for `articles` is made from, to tell whether it needs
+/// building again.
+pub fn inputs_hash(
+    config: &SiteConfig,
+    articles: &[Article],
+    index: &SiteIndex,
+    link: impl Fn(&str) -> String,
+) -> u64 {
+    let scope = config.search_content.resolve(articles.len());
+    let mut h = StableHasher::default();
+    (&config.language, scope == ArticleText::Full).hash(&mut h);
+    for (i, article) in articles.iter().enumerate() {
+        let r = record(config, index, i, article, &link);
+        (r.url, r.meta, r.filters, r.sort).hash(&mut h);
+        match scope {
+            ArticleText::Full => article.body.digest.hash(&mut h),
+            ArticleText::Summary => article.body.summary_text.hash(&mut h),
+        }
+    }
+    h.finish()
+}
+
 /// Builds the search bundle for `articles`; `link` gives an article's root-relative URL and
 /// `body_html` the HTML body of the article at a position (for full-text search).
 pub fn build_bundle(
@@ -82,30 +150,7 @@ pub fn build_bundle(
         let mut search =
             PagefindIndex::new(Some(options)).map_err(|e| SearchError(e.to_string()))?;
         for (i, article) in articles.iter().enumerate() {
-            let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (t, terms) in index.article_terms[i].iter().enumerate() {
-                if !terms.is_empty() {
-                    let taxonomy = &index.taxonomies[t];
-                    filters.insert(
-                        taxonomy.title.clone(),
-                        terms
-                            .iter()
-                            .map(|&term| taxonomy.terms[term].name.clone())
-                            .collect(),
-                    );
-                }
-            }
-            let day = article.meta.date.local_date();
-            filters.insert("Year".to_owned(), vec![day.format("%Y").to_string()]);
-            let meta = BTreeMap::from([
-                ("title".to_owned(), article.meta.title.clone()),
-                (
-                    "date".to_owned(),
-                    article.meta.date.display(&config.date_format),
-                ),
-            ]);
-            let sort =
-                BTreeMap::from([("date".to_owned(), article.meta.date.instant.to_rfc3339())]);
+            let record = record(config, index, i, article, &link);
             let text = match scope {
                 ArticleText::Full => {
                     html_to_text(&body_html(i).map_err(|d| SearchError(d.to_string()))?)
@@ -115,12 +160,12 @@ pub fn build_bundle(
             let content = format!("{}. {text}", article.meta.title);
             search
                 .add_custom_record(
-                    link(&article.url),
+                    record.url,
                     content,
                     config.language.clone(),
-                    Some(meta),
-                    Some(filters),
-                    Some(sort),
+                    Some(record.meta),
+                    Some(record.filters),
+                    Some(record.sort),
                 )
                 .await
                 .map_err(|e| SearchError(format!("{}: {e}", article.meta.source.display())))?;

@@ -3,13 +3,14 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset};
 
 use rayon::prelude::*;
 use thiserror::Error;
 
-use crate::cache::{BuildCache, CachedArticle};
+use crate::cache::{BuildCache, CACHE_DIR, CacheKey, CacheRecord, CachedArticle};
 use crate::check;
 use crate::config::SiteConfig;
 use crate::content::{self, Article, ArticleMeta, FileStamp};
@@ -68,6 +69,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Told how the build advances, when given.
     pub progress: Option<Arc<dyn Progress>>,
+    /// Uses and leaves a build cache in `.annals-cache/`, so that the next build reads and
+    /// writes only what changed.
+    pub cache: bool,
 }
 
 impl BuildOptions {
@@ -81,6 +85,7 @@ impl BuildOptions {
             future: false,
             strict: false,
             progress: None,
+            cache: false,
         }
     }
 
@@ -149,6 +154,8 @@ pub struct BuildReport {
     pub static_files: usize,
     /// Files of the search index.
     pub search_files: usize,
+    /// Pages rendered and written: all of them, or with a build cache only those that changed.
+    pub rendered: usize,
     /// Things worth a look that did not fail the build.
     pub warnings: Vec<Diagnostic>,
     /// Where the site was written.
@@ -188,21 +195,34 @@ impl Site {
     /// Reads and checks everything: configuration, templates and every article. All problems are
     /// reported together.
     pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
-        Site::load_cached(options, None)
+        Ok(Site::load_cached(options, |_| None)?.0)
     }
 
-    /// Like [`Site::load`], taking from `cache` the articles whose files did not change.
+    /// Like [`Site::load`], taking the articles whose files did not change from the cache that
+    /// `cache` gives for the key of everything else the pages are made from. Returns the key and
+    /// the rest of the cache too.
     fn load_cached(
         options: &BuildOptions,
-        cache: Option<&mut BuildCache>,
-    ) -> Result<Site, BuildError> {
+        cache: impl FnOnce(u64) -> Option<BuildCache>,
+    ) -> Result<(Site, u64, Option<BuildCache>), BuildError> {
         let root = &options.root;
         let mut config = SiteConfig::load(root)?;
         if let Some(base_url) = &options.base_url {
             config = config.with_base_url(base_url, &root.join(crate::config::CONFIG_FILE))?;
         }
         let theme = Theme::load(&root.join("templates"));
-        let read = read_articles(root, &config, options, cache);
+        let css_version = stylesheet_version(root);
+        let key = theme.as_ref().map_or(0, |theme| {
+            let settings = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+            CacheKey::default()
+                .add(std::path::absolute(root).unwrap_or_default())
+                .add(settings)
+                .add((&options.base_url, options.drafts, options.future))
+                .add((theme.fingerprint, &css_version))
+                .finish()
+        });
+        let mut cache = cache(key);
+        let read = read_articles(root, &config, options, cache.as_mut());
         let (theme, (read, mut warnings)) = match (theme, read) {
             (Ok(theme), Ok(read)) => (theme, read),
             (theme, read) => {
@@ -218,15 +238,16 @@ impl Site {
         if options.strict && !warnings.is_empty() {
             return Err(BuildError::Strict(warnings));
         }
-        Ok(Site {
+        let site = Site {
             config,
             theme,
             articles,
             index,
             root: root.clone(),
             warnings,
-            css_version: stylesheet_version(root),
-        })
+            css_version,
+        };
+        Ok((site, key, cache))
     }
 
     /// The renderer of this site's pages.
@@ -322,29 +343,94 @@ impl Site {
         }
     }
 
-    /// Writes the whole site to `output`, replacing what was there only if everything succeeded.
-    pub fn write(&self, output: &Path, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    /// Writes the site to `output`, replacing what was there only if everything succeeded.
+    /// Returns every file written with a fingerprint of what made it.
+    ///
+    /// With the `previous` build's cache for the same output folder, only the files whose
+    /// fingerprint changed (or that are missing) are written, and those of pages that are gone
+    /// removed; otherwise the whole site is written into a new folder that replaces the old one.
+    pub fn write(
+        &self,
+        output: &Path,
+        progress: &dyn Progress,
+        previous: Option<&BuildCache>,
+    ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
         let output = check_output_dir(&self.root, output)?;
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
-        let staging = Staging::create(&output)?;
-        let mut copied = staging.copy_tree(&self.root.join("static"))?;
-        for (path, bytes) in BUILTIN_STATIC {
-            if !copied.iter().any(|c| c == path) {
-                staging.write(path, bytes)?;
-                copied.push((*path).to_owned());
+        let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
+        let statics = self.static_files()?;
+        for (rel, fingerprint, _) in &statics {
+            files.entry(rel.clone()).or_insert(*fingerprint);
+        }
+        let search_hash = self.config.search.then(|| {
+            search::inputs_hash(&self.config, &self.articles, &self.index, |url| {
+                renderer.link(url)
+            })
+        });
+        let previous = previous.filter(|p| p.output == output && output.is_dir());
+        let known = |rel: &str, fingerprint: u64| {
+            previous.is_some_and(|p| p.files.get(rel) == Some(&fingerprint))
+        };
+        // An unchanged search index stays, with the fingerprints of its files.
+        let keep_search = previous.filter(|p| {
+            let bundle: Vec<u64> = p
+                .files
+                .iter()
+                .filter(|(rel, _)| is_bundle_file(rel))
+                .map(|(_, &f)| f)
+                .collect();
+            search_hash.is_some_and(|h| !bundle.is_empty() && bundle.iter().all(|&f| f == h))
+        });
+        let search_again = search_hash.is_some() && keep_search.is_none();
+        if let Some(p) = keep_search {
+            files.extend(
+                p.files
+                    .iter()
+                    .filter(|(rel, _)| is_bundle_file(rel))
+                    .map(|(rel, &f)| (rel.clone(), f)),
+            );
+        }
+        let mut staging = match previous {
+            Some(_) => Staging::patch(&output)?,
+            None => Staging::create(&output)?,
+        };
+        // A file is written when it is new, changed or missing from the output.
+        let stale = |rel: &str, fingerprint: Option<u64>| {
+            !fingerprint.is_some_and(|f| known(rel, f)) || !output.join(rel).exists()
+        };
+        let mut static_count = 0;
+        for (rel, fingerprint, source) in &statics {
+            static_count += 1;
+            if pages.iter().any(|(_, file)| file == rel) || !stale(rel, Some(*fingerprint)) {
+                continue;
+            }
+            match source {
+                StaticSource::File(path) => {
+                    let bytes = std::fs::read(path).map_err(|source| OutputError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    staging.write(rel, &bytes)?;
+                }
+                StaticSource::Builtin(bytes) => staging.write(rel, bytes)?,
             }
         }
+        let dirty: Vec<Page> = pages
+            .par_iter()
+            .filter(|(_, file)| stale(file, files.get(file).copied()))
+            .map(|&(page, _)| page)
+            .collect();
         // The search index is built on one thread while the pages render on the others.
         progress.stage(
             "Writing pages and search index",
-            pages.len() + usize::from(self.config.search),
+            dirty.len() + usize::from(search_again),
         );
         let (failures, bundle) = rayon::join(
             || {
-                pages
+                dirty
                     .par_iter()
-                    .filter_map(|&(page, _)| {
+                    .filter_map(|&page| {
                         let result = renderer
                             .render(page)
                             .map_err(|d| BuildError::Input(vec![d]))
@@ -355,8 +441,11 @@ impl Site {
                     .collect::<Vec<BuildError>>()
             },
             || {
+                if !search_again {
+                    return Ok(Vec::new());
+                }
                 let bundle = self.search_bundle(&renderer);
-                progress.advance(usize::from(self.config.search));
+                progress.advance(1);
                 bundle
             },
         );
@@ -366,16 +455,45 @@ impl Site {
         let bundle = bundle?;
         for (path, bytes) in &bundle {
             staging.write(path, bytes)?;
+            files.insert(path.clone(), search_hash.unwrap_or_default());
+        }
+        if let Some(p) = previous {
+            for rel in p.files.keys().filter(|rel| !files.contains_key(*rel)) {
+                staging.remove(rel.clone());
+            }
         }
         staging.commit()?;
-        Ok(BuildReport {
+        let report = BuildReport {
             articles: self.articles.len(),
             pages: pages.len(),
-            static_files: copied.len(),
-            search_files: bundle.len(),
+            static_files: static_count,
+            search_files: files.keys().filter(|rel| is_bundle_file(rel)).count(),
+            rendered: dirty.len(),
             warnings: self.warnings.clone(),
             output,
-        })
+        };
+        Ok((report, files))
+    }
+
+    /// The static files of the site, each with a fingerprint and where its bytes come from: the
+    /// site's `static/` folder, then the built-in files it does not replace.
+    fn static_files(&self) -> Result<Vec<(String, u64, StaticSource)>, BuildError> {
+        let folder = self.root.join("static");
+        let mut statics: Vec<(String, u64, StaticSource)> = static_files(&folder)?
+            .into_iter()
+            .map(|rel| {
+                let path = folder.join(&rel);
+                let fingerprint = stable_hash((&rel, FileStamp::of(&path)));
+                (rel, fingerprint, StaticSource::File(path))
+            })
+            .collect();
+        for (rel, bytes) in BUILTIN_STATIC {
+            if !statics.iter().any(|(r, _, _)| r == rel) {
+                let fingerprint = stable_hash((rel, bytes));
+                statics.push(((*rel).to_owned(), fingerprint, StaticSource::Builtin(bytes)));
+            }
+        }
+        Ok(statics)
     }
 
     /// The Pagefind search bundle, or nothing when `search` is off.
@@ -391,6 +509,19 @@ impl Site {
             |i| renderer.body_html(i),
         )?)
     }
+}
+
+/// Where a static file's bytes come from.
+enum StaticSource {
+    /// A file of the site's `static/` folder.
+    File(PathBuf),
+    /// A file of the built-in theme.
+    Builtin(&'static [u8]),
+}
+
+fn is_bundle_file(rel: &str) -> bool {
+    rel.strip_prefix(search::BUNDLE_DIR)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A short hash of the stylesheet pages link to: the site's own, else the built-in one.
@@ -559,9 +690,38 @@ fn resolve_links(
 }
 
 /// Loads the site and writes it to the output folder.
+///
+/// With `options.cache`, the build cache of the last build to the same output folder (if any)
+/// spares reading unchanged articles and writing unchanged files, and this build leaves its own.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let site = Site::load(options)?;
-    site.write(&options.output_dir(), options.progress())
+    let started = SystemTime::now();
+    let output = check_output_dir(&options.root, &options.output_dir())?;
+    let (site, key, previous) = Site::load_cached(options, |key| {
+        options
+            .cache
+            .then(|| BuildCache::load(&options.root, key, &output))
+            .flatten()
+    })?;
+    if !options.cache {
+        BuildCache::forget(&options.root, &output);
+    }
+    let (mut report, files) = site.write(&output, options.progress(), previous.as_ref())?;
+    if options.cache {
+        let record = CacheRecord {
+            key,
+            started,
+            output: &output,
+            articles: &site.articles,
+            files: &files,
+        };
+        if let Err(e) = record.save(&site.root) {
+            report.warnings.push(Diagnostic::new(
+                site.root.join(CACHE_DIR),
+                format!("cannot save the build cache (the next build starts afresh): {e}"),
+            ));
+        }
+    }
+    Ok(report)
 }
 
 /// Loads the site and renders every page without writing; returns the number of pages.

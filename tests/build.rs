@@ -294,7 +294,7 @@ fn a_failed_build_leaves_the_previous_site_intact() {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("annals-"))
+        .filter(|n| n.starts_with(".public.annals-"))
         .collect();
     assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
 }

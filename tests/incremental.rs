@@ -9,8 +9,8 @@ use annals::live::{LiveSite, Update};
 use annals::site::{self, BuildOptions};
 use common::Fixture;
 
-/// Every file below `dir` except the search bundle (rebuilt only by full builds), with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+/// Every file below `dir` with its bytes, without the search bundle unless `bundle`.
+fn files(dir: &Path, bundle: bool) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -24,19 +24,30 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 .replace('\\', "/");
             (rel, std::fs::read(e.path()).unwrap())
         })
-        .filter(|(rel, _)| !rel.starts_with("pagefind/"))
+        .filter(|(rel, _)| bundle || !rel.starts_with("pagefind/"))
         .collect()
 }
 
+/// Every file below `dir` except the search bundle (rebuilt by a live site only on full builds).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir, false)
+}
+
 fn assert_same_as_cold_build(site: &Fixture, live_out: &Path, what: &str) {
+    assert_same_files_as_cold_build(site, live_out, what, false);
+}
+
+/// Builds the site afresh without a cache and compares every file (with the search bundle when
+/// `bundle`) with those in `out`.
+fn assert_same_files_as_cold_build(site: &Fixture, out: &Path, what: &str, bundle: bool) {
     let cold_out = site.root().join("cold");
     let options = BuildOptions {
         output: Some(cold_out.clone()),
         ..BuildOptions::new(site.root())
     };
     site::build(&options).expect("cold build");
-    let live = tree(live_out);
-    let cold = tree(&cold_out);
+    let live = files(out, bundle);
+    let cold = files(&cold_out, bundle);
     let live_files: Vec<_> = live.keys().collect();
     let cold_files: Vec<_> = cold.keys().collect();
     assert_eq!(live_files, cold_files, "{what}: the same files");
@@ -72,17 +83,9 @@ fn content(site: &Fixture, rel: &str) -> PathBuf {
     site.root().join("content").join(rel)
 }
 
-#[test]
-fn every_kind_of_edit_matches_a_cold_build() {
-    let site = site();
-    let out = site.root().join("live");
-    let options = BuildOptions {
-        output: Some(out.clone()),
-        ..BuildOptions::new(site.root())
-    };
-    let (mut live, _) = LiveSite::build(&options).expect("first build");
-
-    let edits: Vec<(&str, Edit)> = vec![
+/// Every kind of edit, in an order in which each applies to the site as the previous left it.
+fn edits(site: &Fixture) -> Vec<(&'static str, Edit<'_>)> {
+    vec![
         (
             "body",
             Box::new(|| {
@@ -145,16 +148,16 @@ fn every_kind_of_edit_matches_a_cold_build() {
         ),
         (
             "delete",
-            Box::new(|| {
-                std::fs::remove_file(content(&site, "2021/story-4.md")).unwrap();
+            Box::new(move || {
+                std::fs::remove_file(content(site, "2021/story-4.md")).unwrap();
             }),
         ),
         (
             "rename",
-            Box::new(|| {
+            Box::new(move || {
                 std::fs::rename(
-                    content(&site, "2022/new.md"),
-                    content(&site, "2022/renamed.md"),
+                    content(site, "2022/new.md"),
+                    content(site, "2022/renamed.md"),
                 )
                 .unwrap();
             }),
@@ -171,9 +174,20 @@ fn every_kind_of_edit_matches_a_cold_build() {
                 );
             }),
         ),
-    ];
+    ]
+}
+
+#[test]
+fn every_kind_of_edit_matches_a_cold_build() {
+    let site = site();
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options).expect("first build");
     let mut paths = Vec::new();
-    for (what, edit) in edits {
+    for (what, edit) in edits(&site) {
         let before = tree(&content(&site, ""));
         edit();
         let after = tree(&content(&site, ""));
@@ -194,6 +208,80 @@ fn every_kind_of_edit_matches_a_cold_build() {
         assert_same_as_cold_build(&site, &out, what);
     }
     assert!(paths.iter().all(|&n| n > 0));
+}
+
+/// Dates every file below `dir` an hour back, as files are long before a real build.
+fn age_files(dir: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap();
+            file.set_modified(past).unwrap();
+        }
+    }
+}
+
+#[test]
+fn builds_with_the_build_cache_match_cold_builds() {
+    let site = site();
+    let out = site.root().join("public");
+    let options = BuildOptions {
+        cache: true,
+        ..BuildOptions::new(site.root())
+    };
+    age_files(site.root());
+    let first = site::build(&options).expect("first build");
+    assert_eq!(
+        first.rendered, first.pages,
+        "the first build renders everything"
+    );
+    assert!(site.root().join(".annals-cache/.gitignore").exists());
+
+    age_files(site.root());
+    let again = site::build(&options).unwrap();
+    assert_eq!(again.rendered, 0, "nothing changed, nothing rendered");
+
+    for (what, edit) in edits(&site) {
+        age_files(site.root());
+        edit();
+        let report = site::build(&options).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        // A body shows on few pages; a date, terms or a new article move many listings.
+        let most = if what == "body" {
+            report.pages / 3
+        } else {
+            report.pages - 1
+        };
+        assert!(
+            report.rendered <= most,
+            "{what}: {} of {} pages rendered",
+            report.rendered,
+            report.pages
+        );
+        assert_same_files_as_cold_build(&site, &out, what, true);
+    }
+
+    // A file deleted from the output by hand comes back.
+    std::fs::remove_file(out.join("2020/index.html")).unwrap();
+    age_files(site.root());
+    let report = site::build(&options).unwrap();
+    assert_eq!(report.rendered, 1);
+    assert_same_files_as_cold_build(&site, &out, "a page deleted by hand", true);
+
+    // A change to the settings rebuilds everything.
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.file(
+        "site.toml",
+        &toml.replace("paginate_by = 2", "paginate_by = 3"),
+    );
+    let report = site::build(&options).unwrap();
+    assert_eq!(report.rendered, report.pages);
+    assert_same_files_as_cold_build(&site, &out, "settings", true);
 }
 
 #[test]

@@ -116,7 +116,7 @@ pub fn assign_urls<'a>(
 }
 
 /// What identifies a version of a file without reading it: its size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileStamp {
     /// Size in bytes.
     pub len: u64,
