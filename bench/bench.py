@@ -68,6 +68,33 @@ def timed(cmd: list, cwd: Path) -> dict:
     return stats
 
 
+def incremental(args, tool: str, site: Path, n: int, pages: dict) -> list:
+    """Builds once with the build cache, then times builds after appending a sentence to one
+    article's body (restored at the end)."""
+    dest = args.out / f"incremental-{n}"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.rmtree(site / ".annals-cache", ignore_errors=True)
+    cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
+    if timed(cmd, site) is None:
+        return []
+    articles = sorted((site / "content").rglob("*.md"))
+    article = articles[len(articles) // 2]
+    original = article.read_bytes()
+    runs = []
+    try:
+        for i in range(args.runs):
+            article.write_bytes(original + f"\nOne more sentence, number {i}.\n".encode())
+            run = timed(cmd, site)
+            if run is not None:
+                runs.append(run)
+        pages[f"{tool}, one body edited"] = count_html(dest)
+    finally:
+        article.write_bytes(original)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(site / ".annals-cache", ignore_errors=True)
+    return runs
+
+
 def count_html(path: Path) -> int:
     return sum(1 for _ in path.rglob("*.html"))
 
@@ -88,6 +115,8 @@ def main() -> None:
     ap.add_argument("--hugo", type=Path, help="a Hugo binary to time on the same corpus")
     ap.add_argument("--variant", action="append", default=[],
                     help="also time Annals with these extra site.toml lines, e.g. 'search = false'")
+    ap.add_argument("--incremental", action="store_true",
+                    help="also time each Annals configuration rebuilding after one article's body changed")
     args = ap.parse_args()
 
     if not args.binary.exists():
@@ -95,6 +124,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = []
+    notes = []
     for n in args.sizes:
         ours = corpus(args.cache, "ours", n)
         tools = {"annals": ours}
@@ -108,6 +138,7 @@ def main() -> None:
             for tool, site in tools.items():
                 dest = args.out / f"{''.join(c if c.isalnum() else '-' for c in tool)}-{n}"
                 shutil.rmtree(dest, ignore_errors=True)
+                shutil.rmtree(site / ".annals-cache", ignore_errors=True)
                 if tool.startswith("annals"):
                     cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
                 else:
@@ -117,7 +148,15 @@ def main() -> None:
                     results[tool].append(run)
                     pages[tool] = count_html(dest)
                 shutil.rmtree(dest, ignore_errors=True)
+        if args.incremental:
+            for tool, site in list(tools.items()):
+                if tool.startswith("annals"):
+                    results[f"{tool}, one body edited"] = incremental(args, tool, site, n, pages)
         hugo_wall = median(results["hugo"], "wall") if args.hugo and results["hugo"] else None
+        for tool, runs in results.items():
+            cold = results.get(tool.removesuffix(", one body edited"))
+            if tool.endswith("one body edited") and runs and cold:
+                notes.append(f"{n} articles, {tool}: {median(runs, 'wall') / median(cold, 'wall'):.1%} of the cold build")
         for tool, runs in results.items():
             if not runs:
                 rows.append((n, f"{tool} (failed)", None, None, None, None, None, None))
@@ -135,6 +174,10 @@ def main() -> None:
             continue
         versus = f"{ratio:.2f}" if ratio is not None else ""
         print(f"| {n} | {tool} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {html} | {rate:.0f} | {versus} |")
+    if notes:
+        print()
+    for note in notes:
+        print(note)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@
 //! missing, unreadable, written by another version of Annals, or made for other settings,
 //! templates or another output folder.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Article, ArticleMeta, FileStamp, nanos_since_epoch};
@@ -53,25 +55,35 @@ struct CachedArticleRef<'a> {
     body: &'a ArticleBody,
 }
 
-/// The cache file: the same fields, owned when read, borrowed when written.
-#[derive(Deserialize)]
-struct Stored {
-    format: String,
+/// Articles per chunk of the cache file; chunks are written and read in parallel.
+const CHUNK: usize = 1024;
+
+/// A chunk of the cache file: the encoded articles, as bytes.
+struct Chunk<'a>(Cow<'a, [u8]>);
+
+impl Serialize for Chunk<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Chunk<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(d).map(|bytes| Chunk(Cow::Borrowed(bytes)))
+    }
+}
+
+/// The cache file.
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    format: Cow<'a, str>,
     key: u64,
     started_ns: u64,
     output: PathBuf,
-    articles: Vec<CachedArticle>,
-    files: HashMap<String, u64>,
-}
-
-#[derive(Serialize)]
-struct StoredRef<'a> {
-    format: &'a str,
-    key: u64,
-    started_ns: u64,
-    output: &'a Path,
-    articles: Vec<CachedArticleRef<'a>>,
-    files: &'a HashMap<String, u64>,
+    /// Chunks of encoded articles.
+    #[serde(borrow)]
+    articles: Vec<Chunk<'a>>,
+    files: Cow<'a, HashMap<String, u64>>,
 }
 
 /// What the last build read and wrote.
@@ -114,15 +126,21 @@ impl BuildCache {
         if stored.format != FORMAT || stored.key != key || stored.output != output {
             return None;
         }
+        let chunks: Vec<Vec<CachedArticle>> = stored
+            .articles
+            .par_iter()
+            .map(|chunk| postcard::from_bytes(&chunk.0))
+            .collect::<Result<_, _>>()
+            .ok()?;
         Some(BuildCache {
             started_ns: stored.started_ns,
             output: stored.output,
-            articles: stored
-                .articles
+            articles: chunks
                 .into_iter()
+                .flatten()
                 .map(|a| (a.meta.rel_path.clone(), a))
                 .collect(),
-            files: stored.files,
+            files: stored.files.into_owned(),
         })
     }
 
@@ -165,28 +183,35 @@ impl CacheRecord<'_> {
         if !ignore.exists() {
             std::fs::write(&ignore, "*\n")?;
         }
-        let stored = StoredRef {
-            format: FORMAT,
+        let cacheable: Vec<CachedArticleRef> = self
+            .articles
+            .iter()
+            .filter(|a| a.body.cacheable())
+            .filter_map(|a| {
+                Some(CachedArticleRef {
+                    stamp: a.stamp?,
+                    meta: &a.meta,
+                    body: &a.body,
+                })
+            })
+            .collect();
+        let chunks = cacheable
+            .par_chunks(CHUNK)
+            .map(|chunk| postcard::to_allocvec(chunk).map(|bytes| Chunk(Cow::Owned(bytes))))
+            .collect::<Result<Vec<Chunk>, _>>()
+            .map_err(std::io::Error::other)?;
+        let stored = Stored {
+            format: Cow::Borrowed(FORMAT),
             key: self.key,
             started_ns: nanos_since_epoch(self.started),
-            output: self.output,
-            articles: self
-                .articles
-                .iter()
-                .filter(|a| a.body.cacheable())
-                .filter_map(|a| {
-                    Some(CachedArticleRef {
-                        stamp: a.stamp?,
-                        meta: &a.meta,
-                        body: &a.body,
-                    })
-                })
-                .collect(),
-            files: self.files,
+            output: self.output.to_path_buf(),
+            articles: chunks,
+            files: Cow::Borrowed(self.files),
         };
         let path = cache_file(root, self.output);
         let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        let mut file =
+            std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temporary)?);
         postcard::to_io(&stored, &mut file).map_err(std::io::Error::other)?;
         file.flush()?;
         drop(file);
@@ -194,18 +219,26 @@ impl CacheRecord<'_> {
     }
 }
 
-/// Serializes a JSON value as its text, for formats that do not describe themselves.
+/// Serializes a JSON value as its text (nothing for null), for formats that do not describe
+/// themselves.
 pub mod json_text {
     use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
 
     /// Writes `value` as JSON text.
-    pub fn serialize<S: Serializer>(value: &serde_json::Value, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&value.to_string())
+    pub fn serialize<S: Serializer>(value: &Value, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Value::Null => s.serialize_str(""),
+            other => s.serialize_str(&other.to_string()),
+        }
     }
 
     /// Reads JSON text.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
-        let text = String::deserialize(d)?;
-        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        let text = <&str>::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(text).map_err(serde::de::Error::custom)
     }
 }

@@ -126,9 +126,13 @@ fn build_taxonomy(
     let mut by_slug: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         for term in &article.meta.terms[t] {
-            let entry = by_slug.entry(term.slug.clone()).or_default();
-            *entry.0.entry(term.name.as_str()).or_default() += 1;
-            entry.1.push(i);
+            if !by_slug.contains_key(&term.slug) {
+                by_slug.insert(term.slug.clone(), Default::default());
+            }
+            if let Some((spellings, ids)) = by_slug.get_mut(&term.slug) {
+                *spellings.entry(term.name.as_str()).or_default() += 1;
+                ids.push(i);
+            }
         }
     }
     let positions: HashMap<&str, usize> = by_slug
@@ -223,33 +227,76 @@ fn related_articles(
     if count == 0 {
         return vec![Vec::new(); articles.len()];
     }
+    let seconds: Vec<i64> = articles
+        .iter()
+        .map(|a| a.meta.date.instant.timestamp())
+        .collect();
     (0..articles.len())
         .into_par_iter()
-        .map(|i| {
-            let mut candidates: Vec<usize> = Vec::new();
-            for (t, terms) in article_terms[i].iter().enumerate() {
-                for &term in terms {
-                    let list = &taxonomies[t].terms[term].articles;
-                    let pos = list.binary_search(&i).unwrap_or_else(|p| p);
-                    let from = pos.saturating_sub(RELATED_WINDOW);
-                    let to = (pos + RELATED_WINDOW + 1).min(list.len());
-                    candidates.extend(list[from..to].iter().filter(|&&j| j != i));
+        .map_init(
+            || Tally::new(articles.len()),
+            |tally, i| {
+                tally.start(i);
+                for (t, terms) in article_terms[i].iter().enumerate() {
+                    for &term in terms {
+                        let list = &taxonomies[t].terms[term].articles;
+                        let pos = list.binary_search(&i).unwrap_or_else(|p| p);
+                        let from = pos.saturating_sub(RELATED_WINDOW);
+                        let to = (pos + RELATED_WINDOW + 1).min(list.len());
+                        for &j in list[from..to].iter().filter(|&&j| j != i) {
+                            tally.count(j);
+                        }
+                    }
                 }
-            }
-            candidates.sort_unstable();
-            let when = articles[i].meta.date.instant;
-            let mut scored: Vec<(usize, i64, usize)> = candidates
-                .chunk_by(|a, b| a == b)
-                .map(|run| {
-                    let j = run[0];
-                    let distance = (articles[j].meta.date.instant - when).num_seconds().abs();
-                    (run.len(), distance, j)
-                })
-                .collect();
-            scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            // Collected from a borrowing iterator: `into_iter` would reuse (and keep) the large
-            // allocation of `scored` for the short result.
-            scored.iter().take(count).map(|&(_, _, j)| j).collect()
-        })
+                // The best `count`: most shared terms, then nearest in time, then position.
+                let mut best: Vec<(u32, i64, usize)> = Vec::with_capacity(count + 1);
+                for &j in &tally.touched {
+                    let key = (tally.counts[j], (seconds[j] - seconds[i]).abs(), j);
+                    let better = |b: &(u32, i64, usize)| {
+                        (b.0, -b.1, usize::MAX - b.2) < (key.0, -key.1, usize::MAX - key.2)
+                    };
+                    if best.len() < count || best.last().is_some_and(better) {
+                        let at = best.iter().position(better).unwrap_or(best.len());
+                        best.insert(at, key);
+                        best.truncate(count);
+                    }
+                }
+                best.iter().map(|&(_, _, j)| j).collect()
+            },
+        )
         .collect()
+}
+
+/// Counts how often each article turns up among another's candidates, reused from article to
+/// article without clearing: an entry counts only if it was touched for the current article.
+struct Tally {
+    counts: Vec<u32>,
+    owner: Vec<usize>,
+    current: usize,
+    touched: Vec<usize>,
+}
+
+impl Tally {
+    fn new(articles: usize) -> Tally {
+        Tally {
+            counts: vec![0; articles],
+            owner: vec![usize::MAX; articles],
+            current: usize::MAX,
+            touched: Vec::new(),
+        }
+    }
+
+    fn start(&mut self, article: usize) {
+        self.current = article;
+        self.touched.clear();
+    }
+
+    fn count(&mut self, j: usize) {
+        if self.owner[j] != self.current {
+            self.owner[j] = self.current;
+            self.counts[j] = 0;
+            self.touched.push(j);
+        }
+        self.counts[j] += 1;
+    }
 }

@@ -79,39 +79,33 @@ impl ArticleBody {
         self.links.iter().map(BodyLink::target)
     }
 
-    /// The digest the body has once its links lead to the URLs `links` gives; `None` when a link
-    /// leads nowhere.
-    pub fn resolved_digest(&self, links: &LinkResolver) -> Option<u64> {
-        let mut h = StableHasher::default();
-        self.source_hash.hash(&mut h);
-        for link in &self.links {
-            resolve_link(&link.dest, links)?.hash(&mut h);
-        }
-        Some(h.finish())
-    }
-
     /// Resolves the `@/` links with `links` (which gives the URL of the article at a content
     /// path): sets the digest and the links in a summary. A link to a missing article is an error
     /// at its line of `file`.
     pub fn resolve(&mut self, file: &Path, links: &LinkResolver) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
+        let summary_links = self.summary_html.contains("href=\"@/");
+        let mut digest = StableHasher::default();
+        self.source_hash.hash(&mut digest);
         for link in &self.links {
-            match resolve_link(&link.dest, links) {
-                Some(url) => {
-                    let written = format!("href=\"{}\"", escape_href(&format!("@/{}", link.dest)));
-                    if self.summary_html.contains(&written) {
-                        let resolved = format!("href=\"{}\"", escape_href(&url));
-                        self.summary_html = self.summary_html.replace(&written, &resolved);
-                        self.summary_links = true;
-                    }
+            let Some(url) = resolve_link(&link.dest, links) else {
+                errors.push(missing_link(file, link.line, link.column, link));
+                continue;
+            };
+            url.hash(&mut digest);
+            if summary_links {
+                let written = format!("href=\"{}\"", escape_href(&format!("@/{}", link.dest)));
+                if self.summary_html.contains(&written) {
+                    let resolved = format!("href=\"{}\"", escape_href(&url));
+                    self.summary_html = self.summary_html.replace(&written, &resolved);
+                    self.summary_links = true;
                 }
-                None => errors.push(missing_link(file, link.line, link.column, link)),
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        self.digest = self.resolved_digest(links).unwrap_or_default();
+        self.digest = digest.finish();
         Ok(())
     }
 }

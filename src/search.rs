@@ -107,20 +107,19 @@ fn record(
     }
 }
 
-/// A hash of everything the search bundle for `articles` is made from, to tell whether it needs
-/// building again.
-pub fn inputs_hash(
-    config: &SiteConfig,
-    articles: &[Article],
-    index: &SiteIndex,
-    link: impl Fn(&str) -> String,
-) -> u64 {
+/// A hash of what the search bundle for `articles` is made from besides the settings, to tell
+/// whether it needs building again.
+pub fn inputs_hash(config: &SiteConfig, articles: &[Article], index: &SiteIndex) -> u64 {
     let scope = config.search_content.resolve(articles.len());
     let mut h = StableHasher::default();
-    (&config.language, scope == ArticleText::Full).hash(&mut h);
+    (scope == ArticleText::Full).hash(&mut h);
     for (i, article) in articles.iter().enumerate() {
-        let r = record(config, index, i, article, &link);
-        (r.url, r.meta, r.filters, r.sort).hash(&mut h);
+        (&article.url, &article.meta.title, &article.meta.date).hash(&mut h);
+        for (t, terms) in index.article_terms[i].iter().enumerate() {
+            for &term in terms {
+                (t, &index.taxonomies[t].terms[term].name).hash(&mut h);
+            }
+        }
         match scope {
             ArticleText::Full => article.body.digest.hash(&mut h),
             ArticleText::Summary => article.body.summary_text.hash(&mut h),

@@ -203,7 +203,7 @@ impl Site {
     /// the rest of the cache too.
     fn load_cached(
         options: &BuildOptions,
-        cache: impl FnOnce(u64) -> Option<BuildCache>,
+        cache: impl FnOnce(u64) -> Option<BuildCache> + Send,
     ) -> Result<(Site, u64, Option<BuildCache>), BuildError> {
         let root = &options.root;
         let mut config = SiteConfig::load(root)?;
@@ -221,9 +221,15 @@ impl Site {
                 .add((theme.fingerprint, &css_version))
                 .finish()
         });
-        let mut cache = cache(key);
-        let read = read_articles(root, &config, options, cache.as_mut());
-        let (theme, (read, mut warnings)) = match (theme, read) {
+        let read = read_articles(root, &config, options, || cache(key));
+        let (
+            theme,
+            ReadArticles {
+                articles: read,
+                mut warnings,
+                cache,
+            },
+        ) = match (theme, read) {
             (Ok(theme), Ok(read)) => (theme, read),
             (theme, read) => {
                 let mut errors = theme.err().unwrap_or_default();
@@ -359,15 +365,17 @@ impl Site {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
-        let statics = self.static_files()?;
+        let mut statics = self.static_files()?;
+        let static_count = statics.len();
+        // A page wins over a static file at the same path.
+        statics.retain(|(rel, _, _)| !files.contains_key(rel));
         for (rel, fingerprint, _) in &statics {
-            files.entry(rel.clone()).or_insert(*fingerprint);
+            files.insert(rel.clone(), *fingerprint);
         }
-        let search_hash = self.config.search.then(|| {
-            search::inputs_hash(&self.config, &self.articles, &self.index, |url| {
-                renderer.link(url)
-            })
-        });
+        let search_hash = self
+            .config
+            .search
+            .then(|| search::inputs_hash(&self.config, &self.articles, &self.index));
         let previous = previous.filter(|p| p.output == output && output.is_dir());
         let known = |rel: &str, fingerprint: u64| {
             previous.is_some_and(|p| p.files.get(rel) == Some(&fingerprint))
@@ -395,14 +403,11 @@ impl Site {
             Some(_) => Staging::patch(&output)?,
             None => Staging::create(&output)?,
         };
-        // A file is written when it is new, changed or missing from the output.
-        let stale = |rel: &str, fingerprint: Option<u64>| {
-            !fingerprint.is_some_and(|f| known(rel, f)) || !output.join(rel).exists()
-        };
-        let mut static_count = 0;
+        // A file is written when it is new or changed.
+        let stale =
+            |rel: &str, fingerprint: Option<u64>| !fingerprint.is_some_and(|f| known(rel, f));
         for (rel, fingerprint, source) in &statics {
-            static_count += 1;
-            if pages.iter().any(|(_, file)| file == rel) || !stale(rel, Some(*fingerprint)) {
+            if !stale(rel, Some(*fingerprint)) {
                 continue;
             }
             match source {
@@ -561,6 +566,13 @@ fn dedup(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The published articles read, warnings about them, and what is left of the build cache.
+struct ReadArticles {
+    articles: Vec<Article>,
+    warnings: Vec<Diagnostic>,
+    cache: Option<BuildCache>,
+}
+
 /// Discovers and reads every article in parallel, taking from `cache` those whose files did
 /// not change; drafts and scheduled articles are dropped unless asked for, the scheduled ones with
 /// a warning. The articles' URLs are still empty.
@@ -568,8 +580,8 @@ fn read_articles(
     root: &Path,
     config: &SiteConfig,
     options: &BuildOptions,
-    mut cache: Option<&mut BuildCache>,
-) -> Result<(Vec<Article>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load_cache: impl FnOnce() -> Option<BuildCache> + Send,
+) -> Result<ReadArticles, Vec<Diagnostic>> {
     let content_dir = root.join("content");
     if !content_dir.is_dir() {
         return Err(vec![Diagnostic::new(
@@ -577,12 +589,21 @@ fn read_articles(
             "there is no content/ folder: articles go there as Markdown files",
         )]);
     }
-    let files = content::discover(&content_dir)?;
+    // The files are listed while the cache loads. Stamps are taken before reading, so that a
+    // file changed while it is read looks changed to the next build.
+    let (listed, mut loaded) = rayon::join(
+        || {
+            let files = content::discover(&content_dir)?;
+            let stamps: Vec<Option<FileStamp>> =
+                files.par_iter().map(|f| FileStamp::of(f)).collect();
+            Ok::<_, Vec<Diagnostic>>((files, stamps))
+        },
+        load_cache,
+    );
+    let (files, stamps) = listed?;
     let progress = options.progress();
     progress.stage("Reading articles", files.len());
-    // Stamps are taken before reading, so that a file changed while it is read looks changed to
-    // the next build.
-    let stamps: Vec<Option<FileStamp>> = files.par_iter().map(|f| FileStamp::of(f)).collect();
+    let mut cache = loaded.as_mut();
     let jobs: Vec<(&PathBuf, Option<FileStamp>, Option<CachedArticle>)> = files
         .iter()
         .zip(stamps)
@@ -627,7 +648,11 @@ fn read_articles(
         }
     }
     if errors.is_empty() {
-        Ok((articles, warnings))
+        Ok(ReadArticles {
+            articles,
+            warnings,
+            cache: loaded,
+        })
     } else {
         Err(errors)
     }
@@ -706,6 +731,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         BuildCache::forget(&options.root, &output);
     }
     let (mut report, files) = site.write(&output, options.progress(), previous.as_ref())?;
+    // Freeing every article takes a while and nobody waits for it.
+    std::thread::spawn(move || drop(previous));
     if options.cache {
         let record = CacheRecord {
             key,
@@ -721,6 +748,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             ));
         }
     }
+    std::thread::spawn(move || drop(site));
     Ok(report)
 }
 

@@ -266,13 +266,6 @@ fn builds_with_the_build_cache_match_cold_builds() {
         assert_same_files_as_cold_build(&site, &out, what, true);
     }
 
-    // A file deleted from the output by hand comes back.
-    std::fs::remove_file(out.join("2020/index.html")).unwrap();
-    age_files(site.root());
-    let report = site::build(&options).unwrap();
-    assert_eq!(report.rendered, 1);
-    assert_same_files_as_cold_build(&site, &out, "a page deleted by hand", true);
-
     // A change to the settings rebuilds everything.
     let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
     site.file(
