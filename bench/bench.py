@@ -115,6 +115,9 @@ def main() -> None:
     ap.add_argument("--hugo", type=Path, help="a Hugo binary to time on the same corpus")
     ap.add_argument("--variant", action="append", default=[],
                     help="also time Annals with these extra site.toml lines, e.g. 'search = false'")
+    ap.add_argument("--settings", default="",
+                    help="site.toml lines for every Annals configuration, e.g. 'slug_from = \"file\"' "
+                         "(the 100,000-article corpus has same-day articles with the same title)")
     ap.add_argument("--incremental", action="store_true",
                     help="also time each Annals configuration rebuilding after one article's body changed")
     args = ap.parse_args()
@@ -127,9 +130,9 @@ def main() -> None:
     notes = []
     for n in args.sizes:
         ours = corpus(args.cache, "ours", n)
-        tools = {"annals": ours}
+        tools = {"annals": variant(ours, args.settings) if args.settings else ours}
         for settings in args.variant:
-            tools[f"annals [{settings}]"] = variant(ours, settings)
+            tools[f"annals [{settings}]"] = variant(ours, f"{args.settings}\n{settings}")
         if args.hugo:
             tools["hugo"] = corpus(args.cache, "hugo", n)
         results = {tool: [] for tool in tools}

@@ -179,16 +179,19 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// The events of a body, with heading ids, raw HTML treated as `source` asks, and each `@/` link
-/// handed to `link` (with its line and column), which may give its resolved URL. Also returns the
-/// number of words.
+/// The events of a body (when `keep`), with heading ids, raw HTML treated as `source` asks, and
+/// each `@/` link handed to `link` (with its line and column), which may give its resolved URL.
+/// Also returns the number of words.
 fn body_events<'a>(
     body: &'a str,
     source: BodySource,
+    keep: bool,
     mut link: impl FnMut(BodyLink) -> Option<String>,
 ) -> (Vec<Event<'a>>, usize) {
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
+    // Lines are counted from the previous link on, not from the start for every link.
+    let mut counted = (0, 1);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -197,7 +200,16 @@ fn body_events<'a>(
                 title,
                 id,
             }) if dest_url.starts_with("@/") => {
-                let (line, column) = line_col(body, range.start);
+                let (line, column) = match body.get(counted.0..range.start) {
+                    Some(between) => {
+                        let line = counted.1 + between.matches('\n').count();
+                        counted = (range.start, line);
+                        let before = &body[..range.start];
+                        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                        (line, before[line_start..].chars().count() + 1)
+                    }
+                    None => line_col(body, range.start),
+                };
                 let written = BodyLink {
                     dest: dest_url[2..].to_owned(),
                     line: source.first_line + line - 1,
@@ -222,7 +234,9 @@ fn body_events<'a>(
             }
             other => other,
         };
-        events.push(event);
+        if keep {
+            events.push(event);
+        }
     }
     add_heading_ids(&mut events);
     (events, word_count)
@@ -233,7 +247,8 @@ fn body_events<'a>(
 /// [`ArticleBody::resolve`].
 pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
     let mut links: Vec<BodyLink> = Vec::new();
-    let (events, word_count) = body_events(body, source, |link| {
+    // With a summary in front matter, no event is needed after the parse.
+    let (events, word_count) = body_events(body, source, summary.is_none(), |link| {
         if !links.contains(&link) {
             links.push(link);
         }
@@ -274,7 +289,7 @@ pub fn render_html(
     links: &LinkResolver,
 ) -> Result<String, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let (events, _) = body_events(body, source, |link| {
+    let (events, _) = body_events(body, source, true, |link| {
         let url = resolve_link(&link.dest, links);
         if url.is_none() {
             errors.push(missing_link(source.file, link.line, link.column, &link));
@@ -464,13 +479,40 @@ mod tests {
     }
 
     #[test]
+    fn the_digest_follows_link_targets_and_summaries_keep_their_links_uncached() {
+        let a =
+            article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nSee [b](@/2024/b.md).\n\nMore.\n");
+        let source = BodySource {
+            file: &a.meta.source,
+            first_line: a.body_line,
+            raw_html: RawHtml::Keep,
+        };
+        let read = analyze(&a.body, source, None);
+        let resolved = |url: &'static str| {
+            let mut body = read.clone();
+            body.resolve(&a.meta.source, &|_: &str| Some(url.to_owned()))
+                .unwrap();
+            body
+        };
+        let (here, there) = (resolved("/b/"), resolved("/moved/"));
+        assert_ne!(here.digest, there.digest);
+        assert!(there.summary_html.contains("href=\"/moved/\""));
+        assert!(!here.cacheable(), "its summary holds a resolved link");
+
+        let plain = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nNo links.\n");
+        let (body, _) = render(&plain, &links()).unwrap();
+        assert!(body.cacheable());
+    }
+
+    #[test]
     fn missing_link_target_names_file_and_line() {
         let a = article(
-            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nIntro.\n\nSee [gone](@/2023/gone.md).\n",
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nIntro [b](@/2024/b.md).\n\nSee [gone](@/2023/gone.md) and\n«é» [lost](@/lost.md).\n",
         );
         let errs = render(&a, &links()).unwrap_err();
-        assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].line, Some(7));
+        assert_eq!(errs.len(), 2);
+        assert_eq!((errs[0].line, errs[0].column), (Some(7), Some(5)));
+        assert_eq!((errs[1].line, errs[1].column), (Some(8), Some(5)));
         assert!(
             errs[0].message.contains("content/2023/gone.md"),
             "{}",

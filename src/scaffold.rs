@@ -126,7 +126,7 @@ pub fn init(
     }
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (dir.join(CONFIG_FILE), SITE_TOML.as_bytes().to_vec()),
-        (dir.join(".gitignore"), b"/public\n".to_vec()),
+        (dir.join(".gitignore"), b"/public\n/.annals-cache\n".to_vec()),
         (
             dir.join("content")
                 .join(now.format("%Y").to_string())
