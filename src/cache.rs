@@ -80,10 +80,17 @@ struct Stored<'a> {
     key: u64,
     started_ns: u64,
     output: PathBuf,
+    output_stamp: Option<FileStamp>,
     /// Chunks of encoded articles.
     #[serde(borrow)]
     articles: Vec<Chunk<'a>>,
     files: Cow<'a, HashMap<String, u64>>,
+}
+
+/// Whether a file with `stamp`, read at `read_ns`, was read in its final state for sure: it had
+/// not changed within [`RACY_MARGIN_NS`] before.
+pub fn settled(stamp: FileStamp, read_ns: u64) -> bool {
+    stamp.modified_ns.saturating_add(RACY_MARGIN_NS) < read_ns
 }
 
 /// What the last build read and wrote.
@@ -92,7 +99,10 @@ pub struct BuildCache {
     /// When the last build began reading files.
     started_ns: u64,
     /// The output folder it wrote.
-    pub output: PathBuf,
+    output: PathBuf,
+    /// The output folder's own stamp after the build: a folder emptied, replaced or restored
+    /// from elsewhere since has another.
+    output_stamp: Option<FileStamp>,
     /// The articles it read, by path below `content/`.
     articles: HashMap<String, CachedArticle>,
     /// Every file it wrote below the output folder, with a fingerprint of what made it.
@@ -135,6 +145,7 @@ impl BuildCache {
         Some(BuildCache {
             started_ns: stored.started_ns,
             output: stored.output,
+            output_stamp: stored.output_stamp,
             articles: chunks
                 .into_iter()
                 .flatten()
@@ -142,6 +153,14 @@ impl BuildCache {
                 .collect(),
             files: stored.files.into_owned(),
         })
+    }
+
+    /// Whether the cache describes the folder `output` as it is now: the folder the build wrote,
+    /// not replaced or changed at its top since.
+    pub fn describes(&self, output: &Path) -> bool {
+        self.output == output
+            && self.output_stamp.is_some()
+            && self.output_stamp == FileStamp::of(output)
     }
 
     /// Deletes the cache of builds in `root` to `output`, which a build without the cache makes
@@ -155,8 +174,7 @@ impl BuildCache {
     /// not change too close to the last build to tell.
     pub fn article(&mut self, rel: &str, stamp: FileStamp) -> Option<CachedArticle> {
         let cached = self.articles.remove(rel)?;
-        let settled = stamp.modified_ns.saturating_add(RACY_MARGIN_NS) < self.started_ns;
-        (cached.stamp == stamp && settled).then_some(cached)
+        (cached.stamp == stamp && settled(stamp, self.started_ns)).then_some(cached)
     }
 }
 
@@ -168,6 +186,8 @@ pub struct CacheRecord<'a> {
     pub started: SystemTime,
     /// The output folder written.
     pub output: &'a Path,
+    /// Its stamp once written.
+    pub output_stamp: Option<FileStamp>,
     /// The articles read.
     pub articles: &'a [Article],
     /// Every file written, with its fingerprint.
@@ -205,6 +225,7 @@ impl CacheRecord<'_> {
             key: self.key,
             started_ns: nanos_since_epoch(self.started),
             output: self.output.to_path_buf(),
+            output_stamp: self.output_stamp,
             articles: chunks,
             files: Cow::Borrowed(self.files),
         };

@@ -227,9 +227,12 @@ fn related_articles(
     if count == 0 {
         return vec![Vec::new(); articles.len()];
     }
-    let seconds: Vec<i64> = articles
+    let nanos: Vec<i128> = articles
         .iter()
-        .map(|a| a.meta.date.instant.timestamp())
+        .map(|a| {
+            let t = a.meta.date.instant;
+            i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
+        })
         .collect();
     (0..articles.len())
         .into_par_iter()
@@ -249,10 +252,13 @@ fn related_articles(
                     }
                 }
                 // The best `count`: most shared terms, then nearest in time, then position.
-                let mut best: Vec<(u32, i64, usize)> = Vec::with_capacity(count + 1);
+                let mut best: Vec<(u32, i128, usize)> =
+                    Vec::with_capacity(count.min(tally.touched.len()) + 1);
                 for &j in &tally.touched {
-                    let key = (tally.counts[j], (seconds[j] - seconds[i]).abs(), j);
-                    let better = |b: &(u32, i64, usize)| {
+                    // Whole seconds apart, rounded toward zero.
+                    let apart = ((nanos[j] - nanos[i]) / 1_000_000_000).abs();
+                    let key = (tally.counts[j], apart, j);
+                    let better = |b: &(u32, i128, usize)| {
                         (b.0, -b.1, usize::MAX - b.2) < (key.0, -key.1, usize::MAX - key.2)
                     };
                     if best.len() < count || best.last().is_some_and(better) {

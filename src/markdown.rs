@@ -249,9 +249,7 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     let mut links: Vec<BodyLink> = Vec::new();
     // With a summary in front matter, no event is needed after the parse.
     let (events, word_count) = body_events(body, source, summary.is_none(), |link| {
-        if !links.contains(&link) {
-            links.push(link);
-        }
+        links.push(link);
         None
     });
     let (mut summary_html, summary_text) = match summary {

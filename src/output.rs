@@ -175,23 +175,12 @@ impl Staging {
         }
     }
 
-    /// Copies the files [`static_files`] lists into the staging folder; returns their paths.
-    pub fn copy_tree(&self, source: &Path) -> Result<Vec<String>, OutputError> {
-        let files = static_files(source)?;
-        for rel in &files {
-            let path = source.join(rel);
-            let bytes = std::fs::read(&path).map_err(io_error(&path))?;
-            self.write(rel, &bytes)?;
-        }
-        Ok(files)
-    }
-
     /// Replaces the output folder with the staging folder, or applies the patch to it.
     pub fn commit(mut self) -> Result<(), OutputError> {
         if let Some(removed) = &self.removed {
             let list = self.dir.join(REMOVED_LIST);
             let pending = list.with_extension("tmp");
-            std::fs::write(&pending, removed.join("\n")).map_err(io_error(&pending))?;
+            std::fs::write(&pending, removed.join("\0")).map_err(io_error(&pending))?;
             // The commit: from here on the patch is applied, if need be by the next build.
             std::fs::rename(&pending, &list).map_err(io_error(&list))?;
             self.committed = true;
@@ -260,8 +249,9 @@ fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), Out
             continue;
         };
         let (kind, pid) = rest.split_once('-').unwrap_or((rest, ""));
+        // A leftover with this process's id comes from an earlier process that had the same id.
         let running = pid.parse::<u32>().is_ok_and(|pid| {
-            Path::new(&format!("/proc/{pid}")).exists() || pid == std::process::id()
+            pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
         });
         if running || !Path::new("/proc/self").exists() {
             continue;
@@ -270,7 +260,11 @@ fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), Out
         if kind == "old" && !target.exists() {
             std::fs::rename(&path, target).map_err(io_error(&path))?;
         } else if kind == "patch" && path.join(REMOVED_LIST).exists() && target.is_dir() {
-            apply_patch(&path, target)?;
+            // A patch that cannot be finished is dropped; the build cache was removed before it
+            // was committed, so the build that follows writes the whole site again.
+            if apply_patch(&path, target).is_err() {
+                std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
+            }
         } else if kind == "tmp" || kind == "old" || kind == "patch" {
             std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
         }
@@ -282,6 +276,25 @@ fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), Out
 /// (and folders they leave empty), then the patch folder. Moving what was moved already is
 /// skipped, so a patch interrupted half way can be applied again.
 fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
+    // Removals first: a file that gives way to a folder of the same name (or the reverse) must be
+    // gone before the new one moves in.
+    let list = dir.join(REMOVED_LIST);
+    let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
+    for rel in removed.split('\0').filter(|l| !l.is_empty()) {
+        let path = target.join(rel);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+            _ => {}
+        }
+        // Folders left empty go too, as they would from a full build.
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| *f != target) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
     let site = dir.join("site");
     if site.is_dir() {
         for entry in WalkDir::new(&site) {
@@ -297,23 +310,6 @@ fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
                 std::fs::create_dir_all(parent).map_err(io_error(parent))?;
             }
             std::fs::rename(entry.path(), &destination).map_err(io_error(&destination))?;
-        }
-    }
-    let list = dir.join(REMOVED_LIST);
-    let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
-    for rel in removed.lines().filter(|l| !l.is_empty()) {
-        let path = target.join(rel);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
-            _ => {}
-        }
-        // Folders left empty go too, as they would from a full build.
-        let mut folder = path.parent();
-        while let Some(f) = folder.filter(|f| *f != target) {
-            if std::fs::remove_dir(f).is_err() {
-                break;
-            }
-            folder = f.parent();
         }
     }
     std::fs::remove_dir_all(dir).map_err(io_error(dir))
@@ -419,13 +415,20 @@ mod tests {
         );
         assert!(!committed.exists() && !uncommitted.exists());
 
+        // A file that gives way to a folder of the same name.
+        std::fs::write(target.join("story"), "redirect").unwrap();
         let mut staging = staging;
+        staging.remove("story".to_owned());
+        staging.write("story/index.html", b"page").unwrap();
         staging.write("kept.html", b"kept").unwrap();
-        staging.write("new/index.html", b"newer").unwrap();
         staging.remove("new/index.html".to_owned());
         staging.write("other.html", b"other").unwrap();
         staging.commit().unwrap();
         assert!(!target.join("new").exists());
+        assert_eq!(
+            std::fs::read_to_string(target.join("story/index.html")).unwrap(),
+            "page"
+        );
         assert_eq!(
             std::fs::read_to_string(target.join("other.html")).unwrap(),
             "other"

@@ -376,7 +376,7 @@ impl Site {
             .config
             .search
             .then(|| search::inputs_hash(&self.config, &self.articles, &self.index));
-        let previous = previous.filter(|p| p.output == output && output.is_dir());
+        let previous = previous.filter(|p| p.describes(&output));
         let known = |rel: &str, fingerprint: u64| {
             previous.is_some_and(|p| p.files.get(rel) == Some(&fingerprint))
         };
@@ -484,11 +484,16 @@ impl Site {
     /// site's `static/` folder, then the built-in files it does not replace.
     fn static_files(&self) -> Result<Vec<(String, u64, StaticSource)>, BuildError> {
         let folder = self.root.join("static");
+        let now = content::nanos_since_epoch(SystemTime::now());
         let mut statics: Vec<(String, u64, StaticSource)> = static_files(&folder)?
             .into_iter()
             .map(|rel| {
                 let path = folder.join(&rel);
-                let fingerprint = stable_hash((&rel, FileStamp::of(&path)));
+                let stamp = FileStamp::of(&path);
+                // A file changed just now may change again without its stamp changing: then its
+                // fingerprint matches nothing, and the next build copies it again.
+                let unsettled = stamp.filter(|s| !crate::cache::settled(*s, now));
+                let fingerprint = stable_hash((&rel, stamp, unsettled.map(|_| now)));
                 (rel, fingerprint, StaticSource::File(path))
             })
             .collect();
@@ -619,7 +624,10 @@ fn read_articles(
         .map(|(file, stamp, cached)| {
             let read = match cached {
                 Some(cached) => Ok(Article {
-                    meta: cached.meta,
+                    meta: ArticleMeta {
+                        source: file.clone(),
+                        ..cached.meta
+                    },
                     url: String::new(),
                     body: cached.body,
                     stamp,
@@ -727,9 +735,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .then(|| BuildCache::load(&options.root, key, &output))
             .flatten()
     })?;
-    if !options.cache {
-        BuildCache::forget(&options.root, &output);
-    }
+    // From the first change to the output on, the old cache no longer describes it: a build that
+    // fails or is killed from here leaves no cache, and the next build starts afresh.
+    BuildCache::forget(&options.root, &output);
     let (mut report, files) = site.write(&output, options.progress(), previous.as_ref())?;
     // Freeing every article takes a while and nobody waits for it.
     std::thread::spawn(move || drop(previous));
@@ -738,6 +746,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             key,
             started,
             output: &output,
+            output_stamp: FileStamp::of(&output),
             articles: &site.articles,
             files: &files,
         };

@@ -123,6 +123,18 @@ fn edits(site: &Fixture) -> Vec<(&'static str, Edit<'_>)> {
             }),
         ),
         (
+            "the same instant in another offset",
+            Box::new(|| {
+                site.article(
+                    "2020/story-1.md",
+                    "Story one, retitled",
+                    "2023-07-04T08:00:00Z",
+                    "topics = [\"Trade\"]\ncountries = [\"Norway\"]",
+                    "A new body.",
+                );
+            }),
+        ),
+        (
             "terms",
             Box::new(|| {
                 site.article(
@@ -265,6 +277,15 @@ fn builds_with_the_build_cache_match_cold_builds() {
         );
         assert_same_files_as_cold_build(&site, &out, what, true);
     }
+
+    // An output folder emptied since (as on a CI runner that kept only the cache) is written
+    // whole.
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::create_dir(&out).unwrap();
+    age_files(site.root());
+    let report = site::build(&options).unwrap();
+    assert_eq!(report.rendered, report.pages);
+    assert_same_files_as_cold_build(&site, &out, "an emptied output folder", true);
 
     // A change to the settings rebuilds everything.
     let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();

@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// A publication date as the author wrote it: the instant, in the author's own offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(into = "StoredDate", try_from = "StoredDate")]
 pub struct ArticleDate {
     /// The instant, carrying the offset it was written with (`+00:00` when none was given).
@@ -16,7 +16,31 @@ pub struct ArticleDate {
     pub has_time: bool,
 }
 
+/// Two dates are the same only with the same offset too: a page shows the offset.
+impl PartialEq for ArticleDate {
+    fn eq(&self, other: &ArticleDate) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for ArticleDate {}
+
+impl std::hash::Hash for ArticleDate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
 impl ArticleDate {
+    /// The instant, the offset and whether a time was given: what tells two dates apart.
+    fn key(&self) -> (DateTime<chrono::Utc>, i32, bool) {
+        (
+            self.instant.to_utc(),
+            self.instant.offset().local_minus_utc(),
+            self.has_time,
+        )
+    }
+
     /// Parses `YYYY-MM-DD`, an RFC 3339 date-time (`2024-06-19T02:50:00+09:00`, `...Z`), or a local
     /// date-time without offset (taken as UTC). A space may stand for the `T`.
     pub fn parse(text: &str) -> Result<ArticleDate, String> {
@@ -71,7 +95,8 @@ impl ArticleDate {
 /// How a build cache keeps a date: numbers, quicker to read back than text.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 struct StoredDate {
-    nanos: i64,
+    seconds: i64,
+    nanos: u32,
     offset_seconds: i32,
     has_time: bool,
 }
@@ -79,7 +104,8 @@ struct StoredDate {
 impl From<ArticleDate> for StoredDate {
     fn from(date: ArticleDate) -> StoredDate {
         StoredDate {
-            nanos: date.instant.timestamp_nanos_opt().unwrap_or_default(),
+            seconds: date.instant.timestamp(),
+            nanos: date.instant.timestamp_subsec_nanos(),
             offset_seconds: date.instant.offset().local_minus_utc(),
             has_time: date.has_time,
         }
@@ -92,8 +118,10 @@ impl TryFrom<StoredDate> for ArticleDate {
     fn try_from(stored: StoredDate) -> Result<ArticleDate, String> {
         let offset = FixedOffset::east_opt(stored.offset_seconds)
             .ok_or_else(|| format!("bad offset {}", stored.offset_seconds))?;
+        let instant = DateTime::from_timestamp(stored.seconds, stored.nanos)
+            .ok_or_else(|| format!("bad time {}", stored.seconds))?;
         Ok(ArticleDate {
-            instant: DateTime::from_timestamp_nanos(stored.nanos).with_timezone(&offset),
+            instant: instant.with_timezone(&offset),
             has_time: stored.has_time,
         })
     }
@@ -146,6 +174,15 @@ mod tests {
             let stored = StoredDate::from(date);
             assert_eq!(ArticleDate::try_from(stored).unwrap(), date);
         }
+    }
+
+    #[test]
+    fn the_same_instant_in_another_offset_is_another_date() {
+        let a = ArticleDate::parse("2024-06-19T12:00:00+02:00").unwrap();
+        let b = ArticleDate::parse("2024-06-19T10:00:00Z").unwrap();
+        assert_eq!(a.instant, b.instant);
+        assert_ne!(a, b);
+        assert_ne!(crate::hash::stable_hash(a), crate::hash::stable_hash(b));
     }
 
     #[test]

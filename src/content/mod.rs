@@ -26,7 +26,9 @@ use crate::markdown::ArticleBody;
 /// What the front matter of an article says, checked and normalized.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleMeta {
-    /// The Markdown file.
+    /// The Markdown file. A build cache does not keep it (it depends on the working folder); the
+    /// cache's reader sets it again from `rel_path`.
+    #[serde(skip)]
     pub source: PathBuf,
     /// The file's path relative to `content/`, with `/` separators (`2024/putin.md`).
     pub rel_path: String,

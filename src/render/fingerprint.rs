@@ -24,17 +24,16 @@ impl Renderer<'_> {
         pages: &[(Page, String)],
         hashes: &ArticleHashes,
     ) -> HashMap<String, u64> {
-        // The sitemap changes when a page comes or goes or a last-modified date changes.
-        let sitemap = pages
-            .par_iter()
-            .filter(|(page, _)| self.in_sitemap(*page))
-            .map(|(page, file)| {
-                let mut h = StableHasher::default();
-                file.hash(&mut h);
-                self.last_modified(*page).hash(&mut h);
-                h.finish()
-            })
-            .reduce(|| 0, u64::wrapping_add);
+        // The sitemap changes when a page comes or goes, moves in its order, or a last-modified
+        // date changes (offset included).
+        let mut sitemap = StableHasher::default();
+        for page in self.html_pages() {
+            self.url_of(page).hash(&mut sitemap);
+            self.last_modified(page)
+                .map(|m| (m, m.offset().local_minus_utc()))
+                .hash(&mut sitemap);
+        }
+        let sitemap = sitemap.finish();
         pages
             .par_iter()
             .filter_map(|(page, file)| {

@@ -28,20 +28,6 @@ impl Renderer<'_> {
         pages
     }
 
-    /// Whether a page is listed in the sitemap: every HTML page but redirects and the 404 page.
-    pub(super) fn in_sitemap(&self, page: Page) -> bool {
-        matches!(
-            page,
-            Page::Article(_)
-                | Page::Home(_)
-                | Page::Taxonomy(_)
-                | Page::Term { .. }
-                | Page::Period { .. }
-                | Page::Archive
-                | Page::Search
-        )
-    }
-
     /// When a page last changed: an article's update or date, a listing's newest article.
     pub(super) fn last_modified(&self, page: Page) -> Option<DateTime<FixedOffset>> {
         let newest = |ids: &[usize]| ids.first().map(|&i| self.articles[i].meta.date.instant);
