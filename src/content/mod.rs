@@ -117,22 +117,31 @@ pub fn assign_urls<'a>(
     }
 }
 
-/// What identifies a version of a file without reading it: its size and modification time.
+/// What identifies a version of a file without reading it: its size, modification time and
+/// inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileStamp {
     /// Size in bytes.
     pub len: u64,
     /// Modification time, in nanoseconds since 1970.
     pub modified_ns: u64,
+    /// The file's inode where there are inodes: a file replaced by another (an editor's save, a
+    /// folder made again) has a new one.
+    pub inode: u64,
 }
 
 impl FileStamp {
     /// The stamp of the file at `path`, if it can be read.
     pub fn of(path: &Path) -> Option<FileStamp> {
         let metadata = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
         Some(FileStamp {
             len: metadata.len(),
             modified_ns: nanos_since_epoch(metadata.modified().ok()?),
+            inode,
         })
     }
 }
