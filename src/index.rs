@@ -234,8 +234,11 @@ fn related_articles(
             i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
         })
         .collect();
+    // Each job makes its own tally of every article, so jobs are few and long.
+    let per_job = (articles.len() / (4 * rayon::current_num_threads())).max(256);
     (0..articles.len())
         .into_par_iter()
+        .with_min_len(per_job)
         .map_init(
             || Tally::new(articles.len()),
             |tally, i| {

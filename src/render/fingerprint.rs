@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use rayon::prelude::*;
 
 use super::{FeedScope, Page, PeriodRef, Renderer};
-use crate::hash::StableHasher;
+use crate::hash::{StableHasher, stable_hash};
 
 /// Per-article hashes: of what a card shows, and of everything the article page shows of it.
 pub struct ArticleHashes {
@@ -26,14 +26,18 @@ impl Renderer<'_> {
     ) -> HashMap<String, u64> {
         // The sitemap changes when a page comes or goes, moves in its order, or a last-modified
         // date changes (offset included).
-        let mut sitemap = StableHasher::default();
-        for page in self.html_pages() {
-            self.url_of(page).hash(&mut sitemap);
-            self.last_modified(page)
-                .map(|m| (m, m.offset().local_minus_utc()))
-                .hash(&mut sitemap);
-        }
-        let sitemap = sitemap.finish();
+        let entries: Vec<u64> = self
+            .html_pages()
+            .par_iter()
+            .map(|&page| {
+                let modified = self.last_modified(page);
+                stable_hash((
+                    self.url_of(page),
+                    modified.map(|m| (m, m.offset().local_minus_utc())),
+                ))
+            })
+            .collect();
+        let sitemap = stable_hash(entries);
         pages
             .par_iter()
             .filter_map(|(page, file)| {
