@@ -84,17 +84,17 @@ impl ArticleBody {
     /// at its line of `file`.
     pub fn resolve(&mut self, file: &Path, links: &LinkResolver) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let summary_links = self.summary_html.contains("href=\"@/");
+        let summary_links = self.summary_html.contains(LINK_PLACEHOLDER);
         let mut digest = StableHasher::default();
         self.source_hash.hash(&mut digest);
-        for link in &self.links {
+        for (n, link) in self.links.iter().enumerate() {
             let Some(url) = resolve_link(&link.dest, links) else {
                 errors.push(missing_link(file, link.line, link.column, link));
                 continue;
             };
             url.hash(&mut digest);
             if summary_links {
-                let written = format!("href=\"{}\"", escape_href(&format!("@/{}", link.dest)));
+                let written = format!("href=\"{LINK_PLACEHOLDER}{n}\"");
                 if self.summary_html.contains(&written) {
                     let resolved = format!("href=\"{}\"", escape_href(&url));
                     self.summary_html = self.summary_html.replace(&written, &resolved);
@@ -109,6 +109,9 @@ impl ArticleBody {
         Ok(())
     }
 }
+
+/// Where a summary's `@/` link goes until it is resolved: this and the link's number.
+const LINK_PLACEHOLDER: &str = "@annals-link-";
 
 /// Gives the URL of the article at a content path (`2024/putin.md`), if there is one.
 pub type LinkResolver<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
@@ -250,7 +253,9 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     // With a summary in front matter, no event is needed after the parse.
     let (events, word_count) = body_events(body, source, summary.is_none(), |link| {
         links.push(link);
-        None
+        // Made only of characters that HTML escaping and sanitizing leave as they are, so that
+        // `ArticleBody::resolve` finds it in the summary.
+        Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
     });
     let (mut summary_html, summary_text) = match summary {
         Some(summary) => (
@@ -500,6 +505,24 @@ mod tests {
         let plain = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nNo links.\n");
         let (body, _) = render(&plain, &links()).unwrap();
         assert!(body.cacheable());
+    }
+
+    #[test]
+    fn summary_links_resolve_when_sanitized() {
+        let a = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nSee [o](@/2024/o'brien.md) & [b](@/2024/b%20c.md).\n",
+        );
+        let source = BodySource {
+            file: &a.meta.source,
+            first_line: a.body_line,
+            raw_html: RawHtml::Sanitize,
+        };
+        let mut body = analyze(&a.body, source, None);
+        body.resolve(&a.meta.source, &|rel: &str| {
+            Some(format!("/to/{}/", rel.len()))
+        })
+        .unwrap();
+        assert!(!body.summary_html.contains("@/"), "{}", body.summary_html);
     }
 
     #[test]
