@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, counted};
 use crate::index::{SiteIndex, Term};
 use crate::slug::slugify;
 
@@ -183,14 +183,12 @@ pub fn suspicious_terms(
                     warnings.push(Diagnostic::new(
                         first_file(&rare.articles),
                         format!(
-                            "{} {:?} ({} article{}) looks like {:?} ({} article{}); a misspelling?",
+                            "{} {:?} ({}) looks like {:?} ({}); a misspelling?",
                             taxonomy.name,
                             rare.name,
-                            rare.articles.len(),
-                            if rare.articles.len() == 1 { "" } else { "s" },
+                            counted(rare.articles.len(), "article"),
                             common.name,
-                            common.articles.len(),
-                            if common.articles.len() == 1 { "" } else { "s" },
+                            counted(common.articles.len(), "article"),
                         ),
                     ));
                 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::content::{self, Article};
+use crate::content::{self, Article, ArticleLinks};
 use crate::diagnostics::{Diagnostic, slash_path};
 use crate::index::{SiteIndex, sort_articles};
 use crate::render::{ArticleHashes, Page};
@@ -188,14 +188,14 @@ impl LiveSite {
         }
 
         // Resolve the new bodies' links against every article's current URL.
-        let mut targets: HashMap<&str, &str> = unchanged
-            .map(|a| (a.meta.rel_path.as_str(), a.url.as_str()))
-            .collect();
+        let mut targets = ArticleLinks::new(
+            config,
+            unchanged.map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
+        );
         for (article, url) in &located {
             targets.insert(&article.meta.rel_path, url);
         }
-        let base_path = config.base_path();
-        let links = |rel: &str| targets.get(rel).map(|url| format!("{base_path}{url}"));
+        let links = |rel: &str| targets.url(rel);
         let mut fresh: Vec<Article> = Vec::with_capacity(located.len());
         for (article, url) in &located {
             let mut article = (*article).clone();

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use annals::diagnostics::counted;
 use annals::scaffold;
 use annals::serve::{self, ServeOptions};
 use annals::site::{self, BuildError, BuildOptions, Progress};
@@ -164,11 +165,10 @@ fn main() -> ExitCode {
         Command::Check { site } => site::check(&site.options()).map(|report| {
             print_warnings(&report.warnings);
             println!(
-                "Checked {} articles and {} pages, every internal link: no errors, {} warning{} ({:.2} s)",
+                "Checked {} articles and {} pages, every internal link: no errors, {} ({:.2} s)",
                 report.articles,
                 report.pages,
-                report.warnings.len(),
-                if report.warnings.len() == 1 { "" } else { "s" },
+                counted(report.warnings.len(), "warning"),
                 started.elapsed().as_secs_f64()
             );
         }),

@@ -13,11 +13,11 @@ use thiserror::Error;
 use crate::cache::{BuildCache, CACHE_DIR, CacheKey, CacheRecord, CachedArticle};
 use crate::check;
 use crate::config::SiteConfig;
-use crate::content::{self, Article, ArticleMeta, FileStamp};
+use crate::content::{self, Article, ArticleLinks, ArticleMeta, FileStamp};
 use crate::diagnostics::{self, Diagnostic};
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
-use crate::markdown::{self, BodySource};
+use crate::markdown::{self, ArticleBody, BodySource};
 use crate::output::{OutputError, Staging, check_output_dir, static_files};
 use crate::render::{Page, Renderer};
 use crate::search::{self, BundleFile, SearchError};
@@ -124,7 +124,7 @@ impl BuildOptions {
 #[derive(Debug, Error)]
 pub enum BuildError {
     /// Problems in the site's files; all of them, each naming its file.
-    #[error("{} error{} in the site", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    #[error("{} in the site", diagnostics::counted(.0.len(), "error"))]
     Input(Vec<Diagnostic>),
     /// The site could not be written.
     #[error(transparent)]
@@ -133,7 +133,7 @@ pub enum BuildError {
     #[error(transparent)]
     Search(#[from] SearchError),
     /// Warnings, with `--strict`.
-    #[error("{} warning{} and --strict", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    #[error("{} and --strict", diagnostics::counted(.0.len(), "warning"))]
     Strict(Vec<Diagnostic>),
 }
 
@@ -697,24 +697,30 @@ fn resolve_links(
     for (article, url) in articles.iter_mut().zip(urls) {
         article.url = url;
     }
-    let links: HashMap<String, String> = articles
-        .iter()
-        .map(|a| {
-            (
-                a.meta.rel_path.clone(),
-                format!("{}{}", config.base_path(), a.url),
-            )
-        })
+    // The bodies are resolved apart from the articles, whose paths and URLs they look up.
+    let mut bodies: Vec<ArticleBody> = articles
+        .iter_mut()
+        .map(|a| std::mem::take(&mut a.body))
         .collect();
-    let errors: Vec<Diagnostic> = articles
+    let links = ArticleLinks::new(
+        config,
+        articles
+            .iter()
+            .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
+    );
+    let errors: Vec<Diagnostic> = bodies
         .par_iter_mut()
-        .flat_map_iter(|a| {
-            a.body
-                .resolve(&a.meta.source, &|rel| links.get(rel).cloned())
+        .zip(&articles)
+        .flat_map_iter(|(body, a)| {
+            body.resolve(&a.meta.source, &|rel| links.url(rel))
                 .err()
                 .unwrap_or_default()
         })
         .collect();
+    drop(links);
+    for (article, body) in articles.iter_mut().zip(bodies) {
+        article.body = body;
+    }
     if errors.is_empty() {
         Ok(articles)
     } else {

@@ -78,8 +78,7 @@ pub fn parse_file(
 pub fn read_body(path: &Path) -> Result<(String, usize), Diagnostic> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, format!("cannot read: {e}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let split = split(text).map_err(|(line, message)| Diagnostic::at(path, line, None, message))?;
+    let split = split_file(&text, path)?;
     Ok((split.body.to_owned(), split.body_line))
 }
 
@@ -91,9 +90,7 @@ pub fn parse_text(
     rel_path: String,
     config: &SiteConfig,
 ) -> Result<ParsedArticle, Vec<Diagnostic>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let split =
-        split(text).map_err(|(line, message)| vec![Diagnostic::at(path, line, None, message)])?;
+    let split = split_file(text, path).map_err(|d| vec![d])?;
     let fm = match split.syntax {
         Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
             let (line, column) = e
@@ -149,6 +146,13 @@ fn empty_front_matter() -> FrontMatter {
         aliases: Vec::new(),
         extra: None,
     }
+}
+
+/// Splits the text of the article file at `path`, without its byte order mark, into front matter
+/// and body; an error names the file and line.
+fn split_file<'t>(text: &'t str, path: &Path) -> Result<Split<'t>, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    split(text).map_err(|(line, message)| Diagnostic::at(path, line, None, message))
 }
 
 /// Splits `+++ TOML +++` or `--- YAML ---` front matter from the body.

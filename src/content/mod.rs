@@ -117,6 +117,38 @@ pub fn assign_urls<'a>(
     }
 }
 
+/// The URL of every article by its content path (`2024/putin.md`), for `@/` links: the one
+/// lookup used both when bodies are read and when they are rendered, so the two always agree.
+pub struct ArticleLinks<'a> {
+    base_path: &'a str,
+    urls: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> ArticleLinks<'a> {
+    /// The links of `articles` (content path, URL below the base path) on the site of `config`.
+    pub fn new(
+        config: &'a SiteConfig,
+        articles: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> ArticleLinks<'a> {
+        ArticleLinks {
+            base_path: config.base_path(),
+            urls: articles.into_iter().collect(),
+        }
+    }
+
+    /// Adds or moves the article at `rel`.
+    pub fn insert(&mut self, rel: &'a str, url: &'a str) {
+        self.urls.insert(rel, url);
+    }
+
+    /// The root-relative link to the article at `rel`, if there is one.
+    pub fn url(&self, rel: &str) -> Option<String> {
+        self.urls
+            .get(rel)
+            .map(|url| format!("{}{url}", self.base_path))
+    }
+}
+
 /// What identifies a version of a file without reading it: its size, modification time and
 /// inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -20,7 +20,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use tera::{Context, Value};
 
 use crate::config::{ArticleText, FeedFormat, SiteConfig};
-use crate::content::{self, Article};
+use crate::content::{self, Article, ArticleLinks};
 use crate::diagnostics::Diagnostic;
 use crate::index::SiteIndex;
 use crate::markdown::{self, BodySource, escape_html};
@@ -133,8 +133,8 @@ pub struct Renderer<'a> {
     days: Vec<(usize, usize, usize)>,
     /// The time of the build, for the news sitemap.
     now: DateTime<FixedOffset>,
-    /// Article positions by content path, to resolve `@/` links.
-    by_path: HashMap<&'a str, usize>,
+    /// Article URLs by content path, to resolve `@/` links.
+    links: ArticleLinks<'a>,
     /// The HTML bodies of articles in feeds, when feeds carry whole articles: rendered once for
     /// every feed that shows them.
     feed_bodies: HashMap<usize, OnceLock<Result<String, Diagnostic>>>,
@@ -205,11 +205,12 @@ impl<'a> Renderer<'a> {
             months: Vec::new(),
             days: Vec::new(),
             now,
-            by_path: articles
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.meta.rel_path.as_str(), i))
-                .collect(),
+            links: ArticleLinks::new(
+                config,
+                articles
+                    .iter()
+                    .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
+            ),
             feed_bodies: HashMap::new(),
             last_change: articles
                 .iter()
@@ -254,11 +255,7 @@ impl<'a> Renderer<'a> {
             first_line,
             raw_html: self.config.raw_html,
         };
-        let links = |rel: &str| {
-            self.by_path
-                .get(rel)
-                .map(|&j| self.link(&self.articles[j].url))
-        };
+        let links = |rel: &str| self.links.url(rel);
         markdown::render_html(&body, source, &links).map_err(|mut errors| errors.swap_remove(0))
     }
 
