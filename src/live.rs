@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::content::{self, Article, ArticleLinks};
 use crate::diagnostics::{Diagnostic, slash_path};
 use crate::index::{SiteIndex, sort_articles};
+use crate::output::{self, OutputDir};
 use crate::render::{ArticleHashes, Page};
 use crate::site::{BuildError, BuildOptions, BuildReport, Published, Site, read_article};
 
@@ -48,6 +49,8 @@ pub struct LiveSite {
     hashes: ArticleHashes,
     /// Output file → fingerprint of its inputs, for every page that has one.
     fingerprints: HashMap<String, u64>,
+    /// Every file of the site in the output folder, as its record lists them.
+    record: HashSet<String>,
     /// A failed update may leave the site half updated: the next update rebuilds everything.
     stale: bool,
 }
@@ -57,7 +60,9 @@ impl LiveSite {
     pub fn build(options: &BuildOptions) -> Result<(LiveSite, BuildReport), BuildError> {
         let site = Site::load(options)?;
         let output = options.output_dir();
-        let (report, _) = site.write(&output, options.progress(), None)?;
+        let output_dir = OutputDir::open(&output, options.force)?;
+        let (report, files) = site.write(&output_dir, options.progress(), None)?;
+        drop(output_dir);
         let renderer = site.renderer();
         let pages = site.pages(&renderer)?;
         let hashes = renderer.article_hashes();
@@ -71,6 +76,7 @@ impl LiveSite {
                 pages,
                 hashes,
                 fingerprints,
+                record: files.into_keys().collect(),
                 stale: false,
             },
             report,
@@ -274,7 +280,7 @@ impl LiveSite {
             None => self.hashes = renderer.article_hashes(),
         }
         let fresh = renderer.fingerprints(&pages, &self.hashes);
-        let dirty: Vec<Page> = pages
+        let dirty: Vec<(Page, &String)> = pages
             .iter()
             .filter(
                 |(_, file)| match (fresh.get(file), self.fingerprints.get(file)) {
@@ -282,12 +288,12 @@ impl LiveSite {
                     _ => true,
                 },
             )
-            .map(|&(page, _)| page)
+            .map(|(page, file)| (*page, file))
             .collect();
         let output = &self.output;
         let failures: Vec<BuildError> = dirty
             .par_iter()
-            .filter_map(|&page| {
+            .filter_map(|&(page, _)| {
                 let result = renderer
                     .render(page)
                     .map_err(|d| BuildError::Input(vec![d]))
@@ -298,19 +304,22 @@ impl LiveSite {
         if let Some(error) = failures.into_iter().next() {
             return Err(error);
         }
+        self.record
+            .extend(dirty.iter().map(|(_, file)| (*file).clone()));
         let mut removed = 0;
         for file in self.fingerprints.keys().filter(|f| !fresh.contains_key(*f)) {
+            self.record.remove(file);
             if std::fs::remove_file(output.join(file)).is_ok() {
                 removed += 1;
             }
         }
+        output::write_record(output, self.record.iter())?;
+        let written = dirty.len();
+        drop(dirty);
         drop(renderer);
         self.pages = pages;
         self.fingerprints = fresh;
-        Ok(Update::Pages {
-            written: dirty.len(),
-            removed,
-        })
+        Ok(Update::Pages { written, removed })
     }
 }
 

@@ -44,6 +44,10 @@ enum Command {
         /// Build everything afresh, without reading or leaving a build cache in .annals-cache/
         #[arg(long)]
         no_cache: bool,
+        /// Write into an output folder that holds files Annals did not write: files of the site
+        /// replace files at the same paths, nothing else is removed
+        #[arg(long)]
+        force: bool,
     },
     /// Read and check every file and render every page, without writing anything.
     Check {
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
             base_url,
             quiet,
             no_cache,
+            force,
         } => {
             let bar = (!quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Bar::new()));
             let options = BuildOptions {
@@ -136,6 +141,7 @@ fn main() -> ExitCode {
                 base_url,
                 progress: bar.clone().map(|b| b as Arc<dyn Progress>),
                 cache: !no_cache,
+                force,
                 ..site.options()
             };
             let result = site::build(&options);

@@ -1,14 +1,22 @@
-//! Writing the site: everything goes to a staging folder next to the output folder first.
+//! Writing the site into its output folder, without ever losing a file Annals did not write.
 //!
-//! A full build stages the whole site, which replaces the old output only once the whole build
-//! has succeeded; files of deleted articles never linger, since such a build starts from an empty
-//! folder. An incremental build stages a patch: only the files that changed, with the list of
-//! files to remove. Once the patch is complete it is marked committed and moved into the output
-//! file by file; a build killed while moving it is finished by the next one.
+//! Every output folder holds a record of the files Annals wrote into it ([`RECORD_FILE`]). A build
+//! removes only files listed there; everything else in the folder (a `.git` folder, a `CNAME`
+//! file, documents) stays as it was, and a file of the new site that would replace such a file is
+//! an error unless the build is forced. A folder with files but no record is refused unless the
+//! build is forced.
 //!
-//! Either way a failed build (or one killed before its commit) leaves the previous site as it
-//! was.
+//! The new site is written to a staging folder first. When the output folder does not exist yet,
+//! the staging folder is the whole site and is renamed into place at the end. Otherwise it is a
+//! patch inside the output folder holding only the files that changed; once complete it is marked
+//! committed and applied file by file (stale files removed, new ones moved in, the record replaced
+//! last). A build killed while applying it is finished by the next build, which applies every
+//! committed patch it finds before it reads anything else. Either way a failed build, or one
+//! killed before its commit, leaves the previous site as it was; and since the output folder itself
+//! is never moved, it may be a mount point.
 
+use std::collections::HashSet;
+use std::fs::File;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -16,6 +24,14 @@ use thiserror::Error;
 use walkdir::WalkDir;
 
 use crate::diagnostics::slash_path;
+
+/// The record of the files Annals wrote, inside the output folder: one path per line below the
+/// output folder, with `/` separators.
+pub const RECORD_FILE: &str = ".annals-files";
+
+/// The first line of the record.
+const RECORD_HEADER: &str =
+    "# Files written by Annals into this folder; a build removes only files listed here.";
 
 /// Why the output could not be written.
 #[derive(Debug, Error)]
@@ -27,6 +43,14 @@ pub enum OutputError {
         path: PathBuf,
         /// Why it is refused.
         reason: String,
+    },
+    /// A file of the new site would replace a file Annals did not write.
+    #[error(
+        "{path} is in the way: Annals did not write it, and the site has a file there; move it (into static/ if it belongs to the site), or build with --force to replace it"
+    )]
+    Foreign {
+        /// The file in the way.
+        path: PathBuf,
     },
     /// A file system operation failed.
     #[error("{path}: {source}")]
@@ -66,8 +90,9 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Refuses output folders that would destroy the site's sources: `/`, the site root, a folder that
-/// holds the site root or a `content/` folder, and anything inside `content/`, `templates/` or
-/// `static/`. Returns the resolved output path.
+/// holds the site root, a `content/` folder or any of the site's sources, and anything inside
+/// `content/`, `templates/` or `static/`. Symbolic links are followed, so a `content/` that links
+/// elsewhere is protected where it really is. Returns the resolved output path.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, OutputError> {
     let refuse = |reason: &str| OutputError::Unsafe {
         path: output.to_path_buf(),
@@ -84,9 +109,13 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, OutputErr
     if out.join("content").exists() {
         return Err(refuse("it contains a content/ folder"));
     }
-    for source in ["content", "templates", "static"] {
-        if out.starts_with(root.join(source)) {
-            return Err(refuse(&format!("it is inside the site's {source}/ folder")));
+    for source in ["content", "templates", "static", crate::config::CONFIG_FILE] {
+        let real = resolve(&root.join(source)).map_err(io_error(&root))?;
+        if out.starts_with(&real) {
+            return Err(refuse(&format!("it is inside the site's {source}")));
+        }
+        if real.starts_with(&out) {
+            return Err(refuse(&format!("it contains the site's {source}")));
         }
     }
     if out.exists() && !out.is_dir() {
@@ -95,123 +124,323 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf, OutputErr
     Ok(out)
 }
 
-/// A folder the new site, or a patch to the current one, is written into: moved into place by
+/// An output folder made ready for a build: checked, locked against other builds, cleaned of
+/// what killed builds left, with the record of what Annals wrote there.
+pub struct OutputDir {
+    path: PathBuf,
+    /// The files Annals wrote there, or `None` when the folder does not exist yet.
+    record: Option<HashSet<String>>,
+    /// Whether files Annals did not write may be replaced.
+    force: bool,
+    /// Held until the build is over: an exclusive lock on the folder holding the output folder.
+    _lock: Option<File>,
+}
+
+impl OutputDir {
+    /// Prepares the output folder `path` (already checked by [`check_output_dir`]): waits for
+    /// other builds writing next to it, finishes the patches of builds killed while applying them,
+    /// and reads the record. A folder with visible files and no record is refused unless `force`.
+    pub fn open(path: &Path, force: bool) -> Result<OutputDir, OutputError> {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let lock = File::open(parent).ok().filter(|f| f.lock().is_ok());
+        recover_leftovers(path)?;
+        let record = match read_record(path)? {
+            Some(record) => Some(record),
+            None if !path.exists() => None,
+            None => {
+                let visible = visible_entries(path)?;
+                if !visible.is_empty() && !force {
+                    let mut names = visible.iter().take(3).cloned().collect::<Vec<_>>();
+                    if visible.len() > 3 {
+                        names.push(format!("and {} more", visible.len() - 3));
+                    }
+                    return Err(OutputError::Unsafe {
+                        path: path.to_path_buf(),
+                        reason: format!(
+                            "it holds files Annals did not write ({}) and no record of an earlier build ({RECORD_FILE}); choose an empty or new folder, or build with --force to write the site into it (files of the site replace files at the same paths; nothing else is removed)",
+                            names.join(", ")
+                        ),
+                    });
+                }
+                Some(HashSet::new())
+            }
+        };
+        Ok(OutputDir {
+            path: path.to_path_buf(),
+            record,
+            force,
+            _lock: lock,
+        })
+    }
+
+    /// The output folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The names at the top of `dir` that are not hidden (do not start with `.`).
+fn visible_entries(dir: &Path) -> Result<Vec<String>, OutputError> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Reads the record of the output folder `dir`, if it has one.
+fn read_record(dir: &Path) -> Result<Option<HashSet<String>>, OutputError> {
+    let path = dir.join(RECORD_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(
+            text.lines()
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .map(decode_record_line)
+                .collect(),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(&path)(e)),
+    }
+}
+
+/// The text of a record listing `files`, sorted (so that it changes only where the site does).
+fn record_text<'a>(files: impl Iterator<Item = &'a String>) -> String {
+    let mut lines: Vec<String> = files.map(|f| encode_record_line(f)).collect();
+    lines.sort_unstable();
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum::<usize>() + 100);
+    text.push_str(RECORD_HEADER);
+    text.push('\n');
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// Characters of a path escaped in a record line: `%`, line breaks, and `#` (which starts a
+/// comment line).
+const RECORD_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'#');
+
+fn encode_record_line(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, RECORD_ESCAPES).to_string()
+}
+
+fn decode_record_line(line: &str) -> String {
+    percent_encoding::percent_decode_str(line)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A folder the new site, or a patch to the current one, is written into: applied by
 /// [`Staging::commit`], removed if the build fails.
-pub struct Staging {
-    target: PathBuf,
+pub struct Staging<'o> {
+    output: &'o OutputDir,
     dir: PathBuf,
     /// Where files go: `dir` for a whole site, `dir/site` for a patch.
     files: PathBuf,
-    /// For a patch: the files to remove from the output.
-    removed: Option<Vec<String>>,
     committed: bool,
 }
 
 /// In a patch folder, the list of files to remove; its presence marks the patch committed.
 const REMOVED_LIST: &str = "removed";
+/// In a patch folder, the record of the output once the patch is applied.
+const NEW_RECORD: &str = "record";
+/// In a patch folder, the new files.
+const PATCH_FILES: &str = "site";
 
-impl Staging {
-    /// Creates an empty staging folder for a whole site beside `target` (so the final rename stays
-    /// on one disk).
-    pub fn create(target: &Path) -> Result<Staging, OutputError> {
-        Staging::new(target, "tmp")
-    }
+/// Staging folders beside the output folder (a whole site) are named `.NAME.annals-tmp-PID`;
+/// inside it (a patch), `.annals-patch-PID`.
+const PATCH_PREFIX: &str = ".annals-patch-";
 
-    /// Creates a staging folder for a patch to the site in `target`: only the files written and
-    /// those given to [`Staging::remove`] change.
-    pub fn patch(target: &Path) -> Result<Staging, OutputError> {
-        let mut staging = Staging::new(target, "patch")?;
-        staging.files = staging.dir.join("site");
-        staging.removed = Some(Vec::new());
-        Ok(staging)
-    }
+fn whole_site_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.annals-tmp-")
+}
 
-    fn new(target: &Path, kind: &str) -> Result<Staging, OutputError> {
-        let parent = target.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        let name = target
-            .file_name()
-            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-        recover_leftovers(parent, &name, target)?;
-        let dir = parent.join(format!(".{name}.annals-{kind}-{}", std::process::id()));
+impl<'o> Staging<'o> {
+    /// Creates an empty staging folder for the site in `output`: the whole site beside the
+    /// output folder when it does not exist yet, else a patch inside it.
+    pub fn create(output: &'o OutputDir) -> Result<Staging<'o>, OutputError> {
+        let pid = std::process::id();
+        let (dir, files) = if output.record.is_none() {
+            let parent = output.path.parent().unwrap_or(Path::new("."));
+            let dir = parent.join(format!("{}{pid}", whole_site_prefix(&output.path)));
+            (dir.clone(), dir)
+        } else {
+            let dir = output.path.join(format!("{PATCH_PREFIX}{pid}"));
+            (dir.clone(), dir.join(PATCH_FILES))
+        };
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(io_error(&dir))?;
         }
-        std::fs::create_dir(&dir).map_err(io_error(&dir))?;
+        std::fs::create_dir_all(&files).map_err(io_error(&files))?;
         Ok(Staging {
-            target: target.to_path_buf(),
-            files: dir.clone(),
+            output,
             dir,
-            removed: None,
+            files,
             committed: false,
         })
     }
 
-    /// Writes a file at `rel` (with `/` separators). When the current output already has that
-    /// file with the same bytes, the file itself is kept (in a whole site, carried over as a hard
-    /// link), so its modification time stays and deploy tools that compare times skip it.
+    /// Writes a file at `rel` (with `/` separators). A file the output folder already has with
+    /// the same bytes is left as it is (keeping its modification time, so deploy tools that
+    /// compare times skip it). A file there that Annals did not write is an error, unless forced.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let current = self.target.join(rel);
-        let unchanged = std::fs::metadata(&current).is_ok_and(|m| m.len() == bytes.len() as u64)
-            && std::fs::read(&current).is_ok_and(|old| old == bytes);
-        if unchanged && self.removed.is_some() {
-            return Ok(());
+        if let Some(record) = &self.output.record {
+            let current = self.output.path.join(rel);
+            if let Ok(metadata) = std::fs::symlink_metadata(&current) {
+                if !record.contains(rel) && !self.output.force {
+                    return Err(OutputError::Foreign { path: current });
+                }
+                if metadata.is_file()
+                    && metadata.len() == bytes.len() as u64
+                    && std::fs::read(&current).is_ok_and(|old| old == bytes)
+                {
+                    return Ok(());
+                }
+            }
         }
         let path = self.files.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
-        if unchanged && std::fs::hard_link(&current, &path).is_ok() {
-            return Ok(());
-        }
         std::fs::write(&path, bytes).map_err(io_error(&path))
     }
 
-    /// In a patch, removes the file at `rel` from the output on commit; a whole site has only the
-    /// files written to it anyway.
-    pub fn remove(&mut self, rel: String) {
-        if let Some(removed) = &mut self.removed {
-            removed.push(rel);
-        }
-    }
-
-    /// Replaces the output folder with the staging folder, or applies the patch to it.
-    pub fn commit(mut self) -> Result<(), OutputError> {
-        if let Some(removed) = &self.removed {
-            let list = self.dir.join(REMOVED_LIST);
-            let pending = list.with_extension("tmp");
-            std::fs::write(&pending, removed.join("\0")).map_err(io_error(&pending))?;
-            // The commit: from here on the patch is applied, if need be by the next build.
-            std::fs::rename(&pending, &list).map_err(io_error(&list))?;
+    /// Puts the site in place: `files` is every file of the new site (those written and those
+    /// left as they were). Files of the previous build that are not among them are removed.
+    pub fn commit(mut self, files: &HashSet<String>) -> Result<(), OutputError> {
+        let target = &self.output.path;
+        let Some(old) = &self.output.record else {
+            let record = self.dir.join(RECORD_FILE);
+            std::fs::write(&record, record_text(files.iter())).map_err(io_error(&record))?;
+            std::fs::rename(&self.dir, target).map_err(io_error(target))?;
             self.committed = true;
-            return apply_patch(&self.dir, &self.target);
-        }
-        let old = self.dir.with_file_name(
-            self.dir
-                .file_name()
-                .map(|n| n.to_string_lossy().replace("annals-tmp", "annals-old"))
-                .unwrap_or_default(),
-        );
-        let had_old = self.target.exists();
-        if had_old {
-            std::fs::rename(&self.target, &old).map_err(io_error(&self.target))?;
-        }
-        if let Err(source) = std::fs::rename(&self.dir, &self.target) {
-            if had_old {
-                // Put the previous site back; the new one stays in staging and is removed on drop.
-                let _ = std::fs::rename(&old, &self.target);
-            }
-            return Err(OutputError::Io {
-                path: self.target.clone(),
-                source,
-            });
-        }
+            return Ok(());
+        };
+        let mut removed: Vec<&str> = old
+            .iter()
+            .filter(|f| !files.contains(*f))
+            .map(String::as_str)
+            .collect();
+        removed.sort_unstable();
+        let new_record = self.dir.join(NEW_RECORD);
+        std::fs::write(&new_record, record_text(files.iter())).map_err(io_error(&new_record))?;
+        // Until the patch is applied, the record lists the files of both sites: whatever happens
+        // next, every file Annals wrote is in it.
+        write_record(target, old.iter().chain(files.iter()))?;
+        let list = self.dir.join(REMOVED_LIST);
+        let pending = list.with_extension("tmp");
+        std::fs::write(&pending, removed.join("\0")).map_err(io_error(&pending))?;
+        // The commit: from here on the patch is applied, if need be by the next build.
+        std::fs::rename(&pending, &list).map_err(io_error(&list))?;
         self.committed = true;
-        if had_old {
-            std::fs::remove_dir_all(&old).map_err(io_error(&old))?;
-        }
-        Ok(())
+        apply_patch(&self.dir, target)
     }
+}
+
+/// Replaces the record of the output folder `target` with one listing `files`, in one step (for
+/// a preview that writes into its folder directly).
+pub fn write_record<'a>(
+    target: &Path,
+    files: impl Iterator<Item = &'a String>,
+) -> Result<(), OutputError> {
+    let path = target.join(RECORD_FILE);
+    let pending = target.join(format!("{RECORD_FILE}.tmp"));
+    std::fs::write(&pending, record_text(files)).map_err(io_error(&pending))?;
+    std::fs::rename(&pending, &path).map_err(io_error(&path))
+}
+
+/// Cleans up after builds that were killed: their staging folders are removed, and the patches
+/// they had committed are applied. Folders of builds still running (on this machine, by process
+/// id) are left alone.
+fn recover_leftovers(target: &Path) -> Result<(), OutputError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let whole = whole_site_prefix(target);
+    for (folder, prefix) in [(parent, whole.as_str()), (target, PATCH_PREFIX)] {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = file_name.strip_prefix(prefix) else {
+                continue;
+            };
+            // A leftover with this process's id comes from an earlier process that had the same id.
+            let running = pid.parse::<u32>().is_ok_and(|pid| {
+                pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
+            });
+            if running || !Path::new("/proc/self").exists() {
+                continue;
+            }
+            let path = entry.path();
+            if prefix == PATCH_PREFIX && path.join(REMOVED_LIST).exists() {
+                apply_patch(&path, target)?;
+            } else {
+                std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
+            }
+        }
+    }
+    let pending = target.join(format!("{RECORD_FILE}.tmp"));
+    if pending.exists() {
+        std::fs::remove_file(&pending).map_err(io_error(&pending))?;
+    }
+    Ok(())
+}
+
+/// Applies the committed patch in `dir` to `target`: removes the files it lists (and folders
+/// they leave empty), moves its files in, replaces the record, and removes the patch folder.
+/// Moving what was moved already is skipped, so a patch interrupted half way can be applied
+/// again.
+fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
+    // Removals first: a file that gives way to a folder of the same name (or the reverse) must be
+    // gone before the new one moves in.
+    let list = dir.join(REMOVED_LIST);
+    let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
+    for rel in removed.split('\0').filter(|l| !l.is_empty()) {
+        let path = target.join(rel);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+            _ => {}
+        }
+        // Folders left empty go too; a folder with anything else in it stays.
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| *f != target) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+    let site = dir.join(PATCH_FILES);
+    if site.is_dir() {
+        for entry in WalkDir::new(&site) {
+            let entry = entry.map_err(|e| OutputError::Io {
+                path: e.path().unwrap_or(&site).to_path_buf(),
+                source: e.into(),
+            })?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let destination = target.join(slash_path(entry.path(), &site));
+            if let Some(parent) = destination.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            std::fs::rename(entry.path(), &destination).map_err(io_error(&destination))?;
+        }
+    }
+    let record = dir.join(NEW_RECORD);
+    if record.exists() {
+        let path = target.join(RECORD_FILE);
+        std::fs::rename(&record, &path).map_err(io_error(&path))?;
+    }
+    std::fs::remove_dir_all(dir).map_err(io_error(dir))
 }
 
 /// The files under `source` that a build copies verbatim, relative to it with `/` separators:
@@ -236,86 +465,7 @@ pub fn static_files(source: &Path) -> Result<Vec<String>, OutputError> {
     Ok(files)
 }
 
-/// Cleans up after builds that were killed: their staging folders are removed, and if one was
-/// killed between moving the old site aside and moving the new one in, the old site goes back.
-/// Folders of builds still running (on this machine, by process id) are left alone.
-fn recover_leftovers(parent: &Path, name: &str, target: &Path) -> Result<(), OutputError> {
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&format!(".{name}.annals-")) else {
-            continue;
-        };
-        let (kind, pid) = rest.split_once('-').unwrap_or((rest, ""));
-        // A leftover with this process's id comes from an earlier process that had the same id.
-        let running = pid.parse::<u32>().is_ok_and(|pid| {
-            pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
-        });
-        if running || !Path::new("/proc/self").exists() {
-            continue;
-        }
-        let path = entry.path();
-        if kind == "old" && !target.exists() {
-            std::fs::rename(&path, target).map_err(io_error(&path))?;
-        } else if kind == "patch" && path.join(REMOVED_LIST).exists() && target.is_dir() {
-            // A patch that cannot be finished is dropped; the build cache was removed before it
-            // was committed, so the build that follows writes the whole site again.
-            if apply_patch(&path, target).is_err() {
-                std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
-            }
-        } else if kind == "tmp" || kind == "old" || kind == "patch" {
-            std::fs::remove_dir_all(&path).map_err(io_error(&path))?;
-        }
-    }
-    Ok(())
-}
-
-/// Moves the files of the committed patch in `dir` into `target`, removes the files it lists
-/// (and folders they leave empty), then the patch folder. Moving what was moved already is
-/// skipped, so a patch interrupted half way can be applied again.
-fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
-    // Removals first: a file that gives way to a folder of the same name (or the reverse) must be
-    // gone before the new one moves in.
-    let list = dir.join(REMOVED_LIST);
-    let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
-    for rel in removed.split('\0').filter(|l| !l.is_empty()) {
-        let path = target.join(rel);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
-            _ => {}
-        }
-        // Folders left empty go too, as they would from a full build.
-        let mut folder = path.parent();
-        while let Some(f) = folder.filter(|f| *f != target) {
-            if std::fs::remove_dir(f).is_err() {
-                break;
-            }
-            folder = f.parent();
-        }
-    }
-    let site = dir.join("site");
-    if site.is_dir() {
-        for entry in WalkDir::new(&site) {
-            let entry = entry.map_err(|e| OutputError::Io {
-                path: e.path().unwrap_or(&site).to_path_buf(),
-                source: e.into(),
-            })?;
-            if entry.file_type().is_dir() {
-                continue;
-            }
-            let destination = target.join(slash_path(entry.path(), &site));
-            if let Some(parent) = destination.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
-            std::fs::rename(entry.path(), &destination).map_err(io_error(&destination))?;
-        }
-    }
-    std::fs::remove_dir_all(dir).map_err(io_error(dir))
-}
-
-impl Drop for Staging {
+impl Drop for Staging<'_> {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
@@ -326,6 +476,25 @@ impl Drop for Staging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn set(files: &[&str]) -> HashSet<String> {
+        files.iter().map(|f| (*f).to_owned()).collect()
+    }
+
+    /// Builds `files` (path, text) into `target` the way a build does.
+    fn build(target: &Path, force: bool, files: &[(&str, &str)]) -> Result<(), OutputError> {
+        let output = OutputDir::open(target, force)?;
+        let staging = Staging::create(&output)?;
+        for (rel, text) in files {
+            staging.write(rel, text.as_bytes())?;
+        }
+        let all: HashSet<String> = files.iter().map(|(rel, _)| (*rel).to_owned()).collect();
+        staging.commit(&all)
+    }
+
+    fn read(path: PathBuf) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
 
     #[test]
     fn refuses_dangerous_outputs() {
@@ -340,121 +509,198 @@ mod tests {
         assert!(check_output_dir(&root, &root.join("public")).is_ok());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_content_folder_is_protected_where_it_really_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("articles")).unwrap();
+        std::fs::create_dir_all(dir.path().join("elsewhere/posts")).unwrap();
+        std::os::unix::fs::symlink(root.join("articles"), root.join("content")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere/posts"), root.join("static"))
+            .unwrap();
+        assert!(check_output_dir(&root, &root.join("content")).is_err());
+        assert!(check_output_dir(&root, &root.join("articles")).is_err());
+        assert!(check_output_dir(&root, &root.join("articles/x")).is_err());
+        assert!(check_output_dir(&root, &dir.path().join("elsewhere")).is_err());
+        assert!(check_output_dir(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn files_annals_did_not_write_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        build(
+            &target,
+            false,
+            &[("index.html", "one"), ("old/index.html", "x")],
+        )
+        .unwrap();
+        std::fs::create_dir_all(target.join(".git/objects")).unwrap();
+        std::fs::write(target.join(".git/HEAD"), "ref").unwrap();
+        std::fs::write(target.join("CNAME"), "example.org").unwrap();
+        std::fs::write(target.join("old/notes.txt"), "mine").unwrap();
+        build(&target, false, &[("index.html", "two")]).unwrap();
+        assert_eq!(read(target.join("index.html")), "two");
+        assert_eq!(read(target.join(".git/HEAD")), "ref");
+        assert_eq!(read(target.join("CNAME")), "example.org");
+        assert_eq!(read(target.join("old/notes.txt")), "mine");
+        assert!(!target.join("old/index.html").exists());
+        assert_eq!(read_record(&target).unwrap(), Some(set(&["index.html"])));
+        // A file of the site where a foreign file is: refused, unless forced.
+        let error = build(&target, false, &[("index.html", "3"), ("CNAME", "x")]).unwrap_err();
+        assert!(matches!(error, OutputError::Foreign { .. }), "{error}");
+        assert_eq!(
+            read(target.join("index.html")),
+            "two",
+            "a failed build changes nothing"
+        );
+        build(&target, true, &[("index.html", "3"), ("CNAME", "x")]).unwrap();
+        assert_eq!(read(target.join("CNAME")), "x");
+    }
+
+    #[test]
+    fn a_folder_with_files_and_no_record_is_refused_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("docs");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("thesis.txt"), "years of work").unwrap();
+        let error = build(&target, false, &[("index.html", "site")]).unwrap_err();
+        assert!(error.to_string().contains("thesis.txt"), "{error}");
+        assert!(!target.join("index.html").exists());
+        build(&target, true, &[("index.html", "site")]).unwrap();
+        assert_eq!(read(target.join("thesis.txt")), "years of work");
+        assert_eq!(read(target.join("index.html")), "site");
+        // Hidden files alone (a clone of a deploy branch) are no reason to refuse.
+        let clone = dir.path().join("clone");
+        std::fs::create_dir_all(clone.join(".git")).unwrap();
+        build(&clone, false, &[("index.html", "site")]).unwrap();
+        assert!(clone.join(".git").is_dir());
+    }
+
     #[test]
     fn unchanged_files_keep_their_modification_time() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let staging = Staging::create(&target).unwrap();
-        staging.write("same.html", b"same").unwrap();
-        staging.write("changed.html", b"old").unwrap();
-        staging.commit().unwrap();
-        let before = |f: &str| {
+        build(
+            &target,
+            false,
+            &[("same.html", "same"), ("changed.html", "old")],
+        )
+        .unwrap();
+        let modified = |f: &str| {
             std::fs::metadata(target.join(f))
                 .unwrap()
                 .modified()
                 .unwrap()
         };
-        let (same, changed) = (before("same.html"), before("changed.html"));
+        let (same, changed) = (modified("same.html"), modified("changed.html"));
         std::thread::sleep(std::time::Duration::from_millis(20));
-        let staging = Staging::create(&target).unwrap();
-        staging.write("same.html", b"same").unwrap();
-        staging.write("changed.html", b"new").unwrap();
-        staging.commit().unwrap();
-        assert_eq!(before("same.html"), same);
-        assert_ne!(before("changed.html"), changed);
-        assert_eq!(std::fs::read(target.join("changed.html")).unwrap(), b"new");
+        build(
+            &target,
+            false,
+            &[("same.html", "same"), ("changed.html", "new")],
+        )
+        .unwrap();
+        assert_eq!(modified("same.html"), same);
+        assert_ne!(modified("changed.html"), changed);
+        assert_eq!(read(target.join("changed.html")), "new");
     }
 
     #[test]
-    fn leftovers_of_killed_builds_are_recovered() {
+    fn leftovers_of_killed_builds_are_cleaned_up() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        // A build killed after moving the old site aside: process 999999 is not running.
-        std::fs::create_dir_all(dir.path().join(".public.annals-old-999999")).unwrap();
-        std::fs::write(
-            dir.path().join(".public.annals-old-999999/index.html"),
-            "old",
-        )
-        .unwrap();
+        // Process 999999 is not running.
         std::fs::create_dir_all(dir.path().join(".public.annals-tmp-999999/half")).unwrap();
-        let staging = Staging::create(&target).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("index.html")).unwrap(),
-            "old"
-        );
+        let output = OutputDir::open(&target, false).unwrap();
         assert!(!dir.path().join(".public.annals-tmp-999999").exists());
+        let staging = Staging::create(&output).unwrap();
         drop(staging);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
     fn a_committed_patch_is_finished_and_an_uncommitted_one_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        std::fs::create_dir_all(target.join("gone")).unwrap();
-        std::fs::write(target.join("gone/index.html"), "old").unwrap();
-        std::fs::write(target.join("kept.html"), "kept").unwrap();
+        build(
+            &target,
+            false,
+            &[("gone/index.html", "old"), ("kept.html", "kept")],
+        )
+        .unwrap();
         // A build killed after committing its patch, and one killed before.
-        let committed = dir.path().join(".public.annals-patch-999998");
+        let committed = target.join(".annals-patch-999998");
         std::fs::create_dir_all(committed.join("site/new")).unwrap();
         std::fs::write(committed.join("site/new/index.html"), "new").unwrap();
         std::fs::write(committed.join(REMOVED_LIST), "gone/index.html").unwrap();
-        let uncommitted = dir.path().join(".public.annals-patch-999999");
+        std::fs::write(
+            committed.join(NEW_RECORD),
+            record_text(set(&["new/index.html", "kept.html"]).iter()),
+        )
+        .unwrap();
+        let uncommitted = target.join(".annals-patch-999999");
         std::fs::create_dir_all(uncommitted.join("site")).unwrap();
         std::fs::write(uncommitted.join("site/kept.html"), "half").unwrap();
 
-        let staging = Staging::patch(&target).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("new/index.html")).unwrap(),
-            "new"
-        );
+        let output = OutputDir::open(&target, false).unwrap();
+        assert_eq!(read(target.join("new/index.html")), "new");
         assert!(!target.join("gone").exists(), "emptied folders go too");
-        assert_eq!(
-            std::fs::read_to_string(target.join("kept.html")).unwrap(),
-            "kept"
-        );
+        assert_eq!(read(target.join("kept.html")), "kept");
         assert!(!committed.exists() && !uncommitted.exists());
+        assert_eq!(output.record, Some(set(&["new/index.html", "kept.html"])));
+        drop(output);
 
         // A file that gives way to a folder of the same name.
-        std::fs::write(target.join("story"), "redirect").unwrap();
-        let mut staging = staging;
-        staging.remove("story".to_owned());
-        staging.write("story/index.html", b"page").unwrap();
-        staging.write("kept.html", b"kept").unwrap();
-        staging.remove("new/index.html".to_owned());
-        staging.write("other.html", b"other").unwrap();
-        staging.commit().unwrap();
-        assert!(!target.join("new").exists());
-        assert_eq!(
-            std::fs::read_to_string(target.join("story/index.html")).unwrap(),
-            "page"
-        );
-        assert_eq!(
-            std::fs::read_to_string(target.join("other.html")).unwrap(),
-            "other"
-        );
+        build(
+            &target,
+            false,
+            &[("story", "redirect"), ("kept.html", "kept")],
+        )
+        .unwrap();
+        build(
+            &target,
+            false,
+            &[("story/index.html", "page"), ("other.html", "other")],
+        )
+        .unwrap();
+        assert!(!target.join("new").exists() && !target.join("kept.html").exists());
+        assert_eq!(read(target.join("story/index.html")), "page");
+        assert_eq!(read(target.join("other.html")), "other");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
-    fn commit_replaces_and_drop_cleans_up() {
+    fn a_failed_build_leaves_the_site_and_no_staging() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        std::fs::create_dir_all(&target).unwrap();
-        std::fs::write(target.join("stale.html"), "old").unwrap();
-        let staging = Staging::create(&target).unwrap();
-        staging.write("a/index.html", b"new").unwrap();
-        staging.commit().unwrap();
-        assert!(!target.join("stale.html").exists());
-        assert_eq!(
-            std::fs::read_to_string(target.join("a/index.html")).unwrap(),
-            "new"
-        );
-
-        let staging = Staging::create(&target).unwrap();
+        build(&target, false, &[("a/index.html", "one")]).unwrap();
+        let output = OutputDir::open(&target, false).unwrap();
+        let staging = Staging::create(&output).unwrap();
         staging.write("b.html", b"x").unwrap();
         drop(staging);
-        assert!(target.join("a/index.html").exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(read(target.join("a/index.html")), "one");
+        assert!(!target.join("b.html").exists());
+        let mut names: Vec<String> = std::fs::read_dir(&target)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [RECORD_FILE, "a"]);
+    }
+
+    #[test]
+    fn record_lines_survive_odd_names() {
+        for name in [
+            "a b/index.html",
+            "100%/x",
+            "#hash",
+            "line\nbreak",
+            "é/ü.html",
+        ] {
+            assert_eq!(decode_record_line(&encode_record_line(name)), name);
+            assert!(!encode_record_line(name).contains('\n'));
+        }
     }
 }

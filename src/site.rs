@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, ArticleBody, BodySource};
-use crate::output::{OutputError, Staging, check_output_dir, static_files};
+use crate::output::{OutputDir, OutputError, Staging, check_output_dir, static_files};
 use crate::render::{Page, Renderer};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
@@ -72,6 +72,9 @@ pub struct BuildOptions {
     /// Uses and leaves a build cache in `.annals-cache/`, so that the next build reads and
     /// writes only what changed.
     pub cache: bool,
+    /// Writes into an output folder that holds files Annals did not write (replacing those at
+    /// the paths of the site's files; nothing else is removed).
+    pub force: bool,
 }
 
 impl BuildOptions {
@@ -86,6 +89,7 @@ impl BuildOptions {
             strict: false,
             progress: None,
             cache: false,
+            force: false,
         }
     }
 
@@ -349,19 +353,19 @@ impl Site {
         }
     }
 
-    /// Writes the site to `output`, replacing what was there only if everything succeeded.
-    /// Returns every file written with a fingerprint of what made it.
+    /// Writes the site to `output`, changing what was there only if everything succeeded: files
+    /// of the previous build that the site no longer has are removed, files Annals did not write
+    /// stay. Returns every file of the site with a fingerprint of what made it.
     ///
     /// With the `previous` build's cache for the same output folder, only the files whose
-    /// fingerprint changed (or that are missing) are written, and those of pages that are gone
-    /// removed; otherwise the whole site is written into a new folder that replaces the old one.
+    /// fingerprint changed (or that are missing) are rendered; otherwise every page is rendered,
+    /// and written where its bytes changed.
     pub fn write(
         &self,
-        output: &Path,
+        output: &OutputDir,
         progress: &dyn Progress,
         previous: Option<&BuildCache>,
     ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
-        let output = check_output_dir(&self.root, output)?;
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
@@ -376,7 +380,7 @@ impl Site {
             .config
             .search
             .then(|| search::inputs_hash(&self.config, &self.articles, &self.index));
-        let previous = previous.filter(|p| p.describes(&output));
+        let previous = previous.filter(|p| p.describes(output.path()));
         let known = |rel: &str, fingerprint: u64| {
             previous.is_some_and(|p| p.files.get(rel) == Some(&fingerprint))
         };
@@ -399,10 +403,7 @@ impl Site {
                     .map(|(rel, &f)| (rel.clone(), f)),
             );
         }
-        let mut staging = match previous {
-            Some(_) => Staging::patch(&output)?,
-            None => Staging::create(&output)?,
-        };
+        let staging = Staging::create(output)?;
         // A file is written when it is new or changed.
         let stale =
             |rel: &str, fingerprint: Option<u64>| !fingerprint.is_some_and(|f| known(rel, f));
@@ -462,12 +463,7 @@ impl Site {
             staging.write(path, bytes)?;
             files.insert(path.clone(), search_hash.unwrap_or_default());
         }
-        if let Some(p) = previous {
-            for rel in p.files.keys().filter(|rel| !files.contains_key(*rel)) {
-                staging.remove(rel.clone());
-            }
-        }
-        staging.commit()?;
+        staging.commit(&files.keys().cloned().collect())?;
         let report = BuildReport {
             articles: self.articles.len(),
             pages: pages.len(),
@@ -475,7 +471,7 @@ impl Site {
             search_files: files.keys().filter(|rel| is_bundle_file(rel)).count(),
             rendered: dirty.len(),
             warnings: self.warnings.clone(),
-            output,
+            output: output.path().to_path_buf(),
         };
         Ok((report, files))
     }
@@ -735,6 +731,7 @@ fn resolve_links(
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = SystemTime::now();
     let output = check_output_dir(&options.root, &options.output_dir())?;
+    let output_dir = OutputDir::open(&output, options.force)?;
     let (site, key, previous) = Site::load_cached(options, |key| {
         options
             .cache
@@ -744,7 +741,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // From the first change to the output on, the old cache no longer describes it: a build that
     // fails or is killed from here leaves no cache, and the next build starts afresh.
     BuildCache::forget(&options.root, &output);
-    let (mut report, files) = site.write(&output, options.progress(), previous.as_ref())?;
+    let (mut report, files) = site.write(&output_dir, options.progress(), previous.as_ref())?;
     // Freeing every article takes a while and nobody waits for it.
     std::thread::spawn(move || drop(previous));
     if options.cache {

@@ -9,7 +9,8 @@ use annals::live::{LiveSite, Update};
 use annals::site::{self, BuildOptions};
 use common::Fixture;
 
-/// Every file below `dir` with its bytes, without the search bundle unless `bundle`.
+/// Every file below `dir` with its bytes, without the search bundle unless `bundle` (nor its
+/// files in the record of the output).
 fn files(dir: &Path, bundle: bool) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -22,7 +23,16 @@ fn files(dir: &Path, bundle: bool) -> BTreeMap<String, Vec<u8>> {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
+            let mut bytes = std::fs::read(e.path()).unwrap();
+            if rel == annals::output::RECORD_FILE && !bundle {
+                let text = String::from_utf8(bytes).unwrap();
+                let lines: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.starts_with("pagefind/"))
+                    .collect();
+                bytes = lines.join("\n").into_bytes();
+            }
+            (rel, bytes)
         })
         .filter(|(rel, _)| bundle || !rel.starts_with("pagefind/"))
         .collect()
