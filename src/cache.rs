@@ -30,7 +30,7 @@ fn cache_file(root: &Path, output: &Path) -> PathBuf {
 }
 
 /// Changes whenever the cache's layout does, with the version of Annals.
-const FORMAT: &str = concat!("annals-cache-1-", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("annals-cache-2-", env!("CARGO_PKG_VERSION"));
 
 /// Files changed less than this long before a build may change again within the file system's
 /// clock tick without their time changing, so the next build reads them again.
@@ -90,7 +90,7 @@ struct Stored<'a> {
 /// Whether a file with `stamp`, read at `read_ns`, was read in its final state for sure: it had
 /// not changed within [`RACY_MARGIN_NS`] before.
 pub fn settled(stamp: FileStamp, read_ns: u64) -> bool {
-    stamp.modified_ns.saturating_add(RACY_MARGIN_NS) < read_ns
+    stamp.last_change_ns().saturating_add(RACY_MARGIN_NS) < read_ns
 }
 
 /// What the last build read and wrote.

@@ -10,20 +10,7 @@ use crate::diagnostics::{Diagnostic, counted};
 use crate::index::{SiteIndex, Term};
 use crate::slug::slugify;
 
-/// The values of `href`, `src` and `action` attributes in a page.
-pub fn links(html: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    for attribute in [" href=\"", " src=\"", " action=\""] {
-        let mut rest = html;
-        while let Some(at) = rest.find(attribute) {
-            rest = &rest[at + attribute.len()..];
-            if let Some(end) = rest.find('"') {
-                found.push(&rest[..end]);
-            }
-        }
-    }
-    found
-}
+pub use crate::html::links;
 
 /// The output file an internal link leads to, or `None` for a link elsewhere (another host, a
 /// fragment, `mailto:`) or outside the base path.
@@ -36,7 +23,7 @@ pub fn link_target(link: &str, base_path: &str) -> Option<String> {
     let path = path.trim_start_matches('/');
     let path = percent_encoding::percent_decode_str(path)
         .decode_utf8_lossy()
-        .replace("&amp;", "&");
+        .into_owned();
     Some(if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
@@ -46,12 +33,12 @@ pub fn link_target(link: &str, base_path: &str) -> Option<String> {
 
 /// The broken internal links of one page: links whose target is not in `files`. Links into
 /// `skip_prefix` (the search bundle, written after pages) are not checked.
-pub fn broken_links<'h>(
-    html: &'h str,
+pub fn broken_links(
+    html: &str,
     base_path: &str,
     files: &HashSet<String>,
     skip_prefix: &str,
-) -> Vec<&'h str> {
+) -> Vec<String> {
     links(html)
         .into_iter()
         .filter(|link| {

@@ -323,13 +323,23 @@ impl SiteConfig {
 
     fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://"))
-            || self.base_url.contains(['?', '#', ' '])
-        {
+        if let Err(why) = check_base_url(&self.base_url) {
             problems.push(format!(
-                "`base_url` must be an absolute http(s) URL such as \"https://example.org\", not {:?}",
+                "`base_url` must be an absolute http(s) URL such as \"https://example.org\" or \"https://user.github.io/project\": {:?} {why}",
                 self.base_url
             ));
+        }
+        for (key, value) in [
+            ("title", self.title.as_str()),
+            ("description", &self.description),
+            ("author", self.author.as_deref().unwrap_or_default()),
+            ("language", &self.language),
+        ] {
+            if value.chars().any(crate::text::is_forbidden) {
+                problems.push(format!(
+                    "`{key}` contains a control character, which HTML and XML do not allow"
+                ));
+            }
         }
         if self.paginate_by == 0 {
             problems.push("`paginate_by` must be at least 1".to_owned());
@@ -353,9 +363,9 @@ impl SiteConfig {
                 self.new_path
             ));
         }
-        if StrftimeItems::new(&self.date_format).any(|item| matches!(item, Item::Error)) {
+        if !formats(&self.date_format) {
             problems.push(format!(
-                "`date_format` {:?} is not a valid strftime pattern",
+                "`date_format` {:?} is not a strftime pattern chrono can format dates with",
                 self.date_format
             ));
         }
@@ -395,11 +405,60 @@ impl SiteConfig {
     }
 }
 
-/// Checks an article URL pattern: starts and ends with `/`, has `{slug}`, and only known fields.
+/// Whether chrono formats dates with `pattern`: it parses, and it has no specifier that only
+/// parsing knows (like `%#z`). Every date has every field, so one sample date tells.
+fn formats(pattern: &str) -> bool {
+    use std::fmt::Write;
+    if StrftimeItems::new(pattern).any(|item| matches!(item, Item::Error)) {
+        return false;
+    }
+    let sample = chrono::DateTime::parse_from_rfc3339("2024-06-19T09:30:00+09:00");
+    let mut out = String::new();
+    sample.is_ok_and(|date| write!(out, "{}", date.format(pattern)).is_ok())
+}
+
+/// Checks a base URL: http or https, a host, a valid port, and nothing after the path.
+fn check_base_url(base_url: &str) -> Result<(), String> {
+    if base_url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err("has white space, control characters or `\\`".to_owned());
+    }
+    let url = url::Url::parse(base_url).map_err(|e| format!("is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || !base_url.contains("://") {
+        return Err("does not start with http:// or https://".to_owned());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("has no host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err("may not have a query, fragment or user name".to_owned());
+    }
+    Ok(())
+}
+
+/// Checks an article URL pattern: starts and ends with `/`, has `{slug}`, only known fields, and
+/// nothing a URL path or file name cannot hold.
 fn check_article_path(pattern: &str) -> Result<(), String> {
     let bad = |why: &str| Err(format!("`article_path` {pattern:?} {why}"));
     if !pattern.starts_with('/') || !pattern.ends_with('/') {
         return bad("must start and end with `/`");
+    }
+    if pattern.contains(['?', '#', '\\', '%'])
+        || pattern.chars().any(char::is_whitespace)
+        || pattern.chars().any(char::is_control)
+    {
+        return bad("may not contain `?`, `#`, `\\`, `%`, white space or control characters");
+    }
+    if pattern.contains("//") {
+        return bad("may not contain an empty segment (`//`)");
+    }
+    let first = pattern.split('/').nth(1).unwrap_or_default();
+    if RESERVED_SEGMENTS.contains(&first) {
+        return bad(&format!(
+            "may not start with /{first}/, which is reserved for other pages"
+        ));
     }
     if !pattern.contains("{slug}") {
         return bad("must contain `{slug}`");
@@ -456,5 +515,40 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
+        for base_url in [
+            "https://",
+            "https://example.org:99999/",
+            "https://example.org:x/",
+            " https://example.org",
+            "https://exa mple.org",
+            "https://example.org/\n",
+            "https://example.org\\news",
+            "ftp://example.org",
+            "https://example.org/?x=1",
+            "example.org",
+        ] {
+            let errs = parse(&format!("base_url = {base_url:?}\n")).unwrap_err();
+            assert!(
+                errs[0].message.contains("base_url"),
+                "{base_url:?}: {errs:?}"
+            );
+        }
+        for path in [
+            "/{year}/{slug}?/",
+            "/{year}/#{slug}/",
+            "/{year}\\\\{slug}/",
+            "/{year} {slug}/",
+            "/{year}/\\u0000{slug}/",
+            "/pagefind/{slug}/",
+            "/{year}//{slug}/",
+        ] {
+            let errs = parse(&format!(
+                "base_url = \"https://e.org\"\narticle_path = \"{path}\"\n"
+            ));
+            assert!(errs.is_err(), "{path:?} was accepted");
+        }
+        assert!(parse("base_url = \"https://e.org\"\ntitle = \"a\\u0008b\"\n").is_err());
+        let errs = parse("base_url = \"https://e.org\"\ndate_format = \"%#z\"\n").unwrap_err();
+        assert!(errs[0].message.contains("date_format"), "{errs:?}");
     }
 }

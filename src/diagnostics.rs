@@ -3,8 +3,11 @@
 //! Every stage of a build reports problems with user input as [`Diagnostic`]s and keeps going,
 //! so that one run lists every broken file at once; the site is only written when there are none.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, PanicHookInfo};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// One problem with user input: which file, where in it (when known), and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,79 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
+impl std::error::Error for Panic {}
+
+thread_local! {
+    /// What the last panic on this thread said, and where, for [`catch_panic`].
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// What the last panic on any thread said: a panic on a worker thread reaches the thread that
+/// waits for it without the worker's message.
+static ANY_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Makes panics quiet: instead of printing, a panic leaves its message for [`catch_panic`], which
+/// reports it as an error of the file being worked on. Called once by the `annals` command.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info: &PanicHookInfo| {
+        let message = match info.location() {
+            Some(at) => format!(
+                "{} (at {}:{})",
+                panic_message(info.payload()),
+                at.file(),
+                at.line()
+            ),
+            None => panic_message(info.payload()),
+        };
+        if let Ok(mut last) = ANY_PANIC.lock() {
+            *last = Some(message.clone());
+        }
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
+    }));
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// A panic caught by [`catch_panic`]: what it said, and where in Annals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panic(pub String);
+
+impl Panic {
+    /// The error that stands for this bug of Annals, met while working on `file`.
+    pub fn at(self, file: impl Into<PathBuf>) -> Diagnostic {
+        Diagnostic::new(file, self.to_string())
+    }
+}
+
+impl fmt::Display for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "internal error (a bug in Annals; please report it with the file named): {}",
+            self.0
+        )
+    }
+}
+
+/// Runs `work`, turning a panic inside it into a [`Panic`] value, so that a bug met on one
+/// article fails the build with a message naming the article instead of crashing it.
+pub fn catch_panic<T>(work: impl FnOnce() -> T) -> Result<T, Panic> {
+    std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
+        Panic(
+            LAST_PANIC
+                .with(|last| last.borrow_mut().take())
+                .or_else(|| ANY_PANIC.lock().ok().and_then(|mut last| last.take()))
+                .unwrap_or_else(|| panic_message(payload.as_ref())),
+        )
+    })
+}
+
 /// A count with its noun, singular or plural: `1 warning`, `3 warnings`.
 pub fn counted(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -108,6 +184,21 @@ mod tests {
         assert_eq!(counted(1, "error"), "1 error");
         assert_eq!(counted(0, "article"), "0 articles");
         assert_eq!(counted(2, "warning"), "2 warnings");
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_naming_the_file() {
+        let error = catch_panic(|| -> usize { panic!("boom") })
+            .unwrap_err()
+            .at("content/a.md");
+        assert_eq!(error.file, Path::new("content/a.md"));
+        assert!(
+            error.message.contains("internal error"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("boom"), "{}", error.message);
+        assert_eq!(catch_panic(|| 7), Ok(7));
     }
 
     #[test]

@@ -294,8 +294,9 @@ impl LiveSite {
         let failures: Vec<BuildError> = dirty
             .par_iter()
             .filter_map(|&(page, _)| {
-                let result = renderer
-                    .render(page)
+                let result = self
+                    .site
+                    .render(&renderer, page)
                     .map_err(|d| BuildError::Input(vec![d]))
                     .and_then(|p| write(output, &p.path, p.body.as_bytes()));
                 result.err()

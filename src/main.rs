@@ -125,6 +125,15 @@ fn print_warnings(warnings: &[annals::diagnostics::Diagnostic]) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    annals::diagnostics::quiet_panics();
+    annals::diagnostics::catch_panic(|| run(cli)).unwrap_or_else(|panic| {
+        eprintln!("annals: {panic}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs one command.
+fn run(cli: Cli) -> ExitCode {
     let started = Instant::now();
     let result = match cli.command {
         Command::Build {

@@ -13,6 +13,7 @@ use crate::config::RawHtml;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::hash::{StableHasher, stable_hash};
 use crate::slug::slugify;
+use crate::text;
 
 /// The marker that ends a hand-picked summary.
 pub const MORE_MARKER: &str = "<!-- more -->";
@@ -266,13 +267,16 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
             let events = summary_events(&events);
             (
                 to_html(events.iter().cloned(), body.len() / 4),
-                plain_text(events),
+                plain_text(&events),
             )
         }
     };
     if source.raw_html == RawHtml::Sanitize {
         summary_html = sanitizer().clean(&summary_html).to_string();
     }
+    // Character references (`&#8;`) can still give characters HTML and XML forbid.
+    let summary_html = text::clean(&summary_html).into_owned();
+    let summary_text = text::clean(&summary_text).into_owned();
     ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
         summary_html,
@@ -303,9 +307,14 @@ pub fn render_html(
         return Err(errors);
     }
     let html = to_html(events.into_iter(), body.len() * 3 / 2);
-    Ok(match source.raw_html {
+    let html = match source.raw_html {
         RawHtml::Sanitize => sanitizer().clean(&html).to_string(),
         _ => html,
+    };
+    // Character references (`&#8;`) can still give characters HTML and XML forbid.
+    Ok(match text::clean(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(cleaned) => cleaned,
     })
 }
 
@@ -329,12 +338,25 @@ fn resolve_link(target: &str, links: &LinkResolver) -> Option<String> {
 }
 
 /// The events of the summary: those before `<!-- more -->`, else the first top-level paragraph.
-fn summary_events<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
+/// A marker inside a list, quote or table ends the summary there, with what is open closed.
+fn summary_events<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
     if let Some(marker) = events
         .iter()
         .position(|e| matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER))
     {
-        return &events[..marker];
+        let mut summary = events[..marker].to_vec();
+        let mut open = Vec::new();
+        for event in &summary {
+            match event {
+                Event::Start(tag) => open.push(tag.to_end()),
+                Event::End(_) => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        summary.extend(open.into_iter().rev().map(Event::End));
+        return summary;
     }
     let mut depth = 0usize;
     for (i, event) in events.iter().enumerate() {
@@ -344,14 +366,14 @@ fn summary_events<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
                     .iter()
                     .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
                     .map_or(events.len(), |j| i + j + 1);
-                return &events[i..end];
+                return events[i..end].to_vec();
             }
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    &[]
+    Vec::new()
 }
 
 /// The readable text of some events, with breaks as spaces and footnote marks left out.
@@ -479,6 +501,48 @@ mod tests {
         assert_eq!(r.summary_html, "<p>&lt;b&gt;Bold&lt;/b&gt; claim</p>");
         assert_eq!(r.word_count, 1);
         assert_eq!(r.reading_time(), 1);
+    }
+
+    #[test]
+    fn a_more_marker_inside_a_list_or_quote_closes_what_it_opened() {
+        for (body, ends) in [
+            ("- one\n- two <!-- more -->\n- three\n", "</li>\n</ul>\n"),
+            (
+                "> quoted\n>\n> <!-- more -->\n>\n> rest\n",
+                "</blockquote>\n",
+            ),
+            (
+                "1. a\n\n   > deep\n   > <!-- more -->\n",
+                "</blockquote>\n</li>\n</ol>\n",
+            ),
+            (
+                "| a | b |\n|---|---|\n| 1 <!-- more --> | 2 |\n",
+                "</table>\n",
+            ),
+        ] {
+            let a = article(&format!(
+                "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\n{body}"
+            ));
+            let (r, _) = render(&a, &links()).unwrap();
+            assert!(
+                r.summary_html.ends_with(ends),
+                "{body:?} gave {:?}",
+                r.summary_html
+            );
+            let opened = r.summary_html.matches("<li>").count()
+                + r.summary_html.matches("<blockquote>").count();
+            let closed = r.summary_html.matches("</li>").count()
+                + r.summary_html.matches("</blockquote>").count();
+            assert_eq!(opened, closed, "{body:?} gave {:?}", r.summary_html);
+        }
+    }
+
+    #[test]
+    fn character_references_to_control_characters_are_dropped() {
+        let a = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nA&#8;B &#x1B;C &#11;D\n");
+        let (r, html) = render(&a, &links()).unwrap();
+        assert_eq!(r.summary_text, "AB C D");
+        assert!(!html.chars().any(text::is_forbidden), "{html:?}");
     }
 
     #[test]

@@ -27,40 +27,11 @@ pub type BundleFile = (String, Vec<u8>);
 #[error("building the search index failed: {0}")]
 pub struct SearchError(String);
 
-/// The readable text of an HTML fragment: tags dropped, common entities decoded.
-pub fn html_to_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(['<', '&']) {
-        text.push_str(&rest[..start]);
-        rest = &rest[start..];
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let tag = &rest[..end];
-            if tag.starts_with("</p")
-                || tag.starts_with("<br")
-                || tag.starts_with("</h")
-                || tag.starts_with("</li")
-            {
-                text.push(' ');
-            }
-            rest = &rest[end..];
-        } else {
-            let end = rest[..rest.len().min(10)].find(';');
-            let (decoded, len) = match end.map(|e| &rest[1..e]) {
-                Some("amp") => ("&", 5),
-                Some("lt") => ("<", 4),
-                Some("gt") => (">", 4),
-                Some("quot") => ("\"", 6),
-                Some("#39") | Some("#x27") => ("'", end.map_or(1, |e| e + 1)),
-                _ => ("&", 1),
-            };
-            text.push_str(decoded);
-            rest = &rest[len..];
-        }
+impl SearchError {
+    /// An error saying `what`.
+    pub fn new(what: impl Into<String>) -> SearchError {
+        SearchError(what.into())
     }
-    text.push_str(rest);
-    text
 }
 
 /// What Pagefind is told about one article, besides its text.
@@ -152,7 +123,7 @@ pub fn build_bundle(
             let record = record(config, index, i, article, &link);
             let text = match scope {
                 ArticleText::Full => {
-                    html_to_text(&body_html(i).map_err(|d| SearchError(d.to_string()))?)
+                    crate::html::text(&body_html(i).map_err(|d| SearchError(d.to_string()))?)
                 }
                 ArticleText::Summary => article.body.summary_text.clone(),
             };
@@ -183,18 +154,4 @@ pub fn build_bundle(
             })
             .collect())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::html_to_text;
-
-    #[test]
-    fn strips_tags_and_decodes_entities() {
-        assert_eq!(
-            html_to_text("<p>Kim &amp; Putin &lt;3</p><p>“Hi” it&#39;s</p>"),
-            "Kim & Putin <3 “Hi” it's "
-        );
-        assert_eq!(html_to_text("a & b &c"), "a & b &c");
-    }
 }

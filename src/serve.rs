@@ -15,6 +15,8 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tokio::sync::broadcast;
@@ -22,6 +24,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::content;
+use crate::diagnostics::catch_panic;
 use crate::live::{LiveSite, Update};
 use crate::site::{BuildError, BuildOptions};
 
@@ -77,6 +80,16 @@ pub fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    // Nothing to watch and nothing will come: better to say so than to serve an error for ever.
+    let config = options.root.join(crate::config::CONFIG_FILE);
+    if !config.is_file() {
+        return Err(format!(
+            "{} is not an Annals site: it has no {} (annals init makes one)",
+            options.root.display(),
+            crate::config::CONFIG_FILE
+        )
+        .into());
+    }
     let listener =
         tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)).await?;
     let address = listener.local_addr()?;
@@ -129,18 +142,100 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         .route(RELOAD_SCRIPT_PATH, get(reload_script))
         .route(EVENTS_PATH, get(events_stream))
         .fallback(get(serve_file))
+        .layer(axum::middleware::from_fn(local_hosts_only))
         .with_state(state);
     println!(
         "Serving {} at {base_url}/ (Ctrl+C to stop)",
         options.root.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, say: wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            // A connection that sends no complete request within the timeout is closed, whether
+            // new or idle between requests; open event streams are responses and stay.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+    // Open connections (event streams of open tabs among them) end with the runtime; the
+    // workspace is removed when it drops here.
     drop(debouncer);
+    drop(workspace);
     Ok(())
+}
+
+/// How long a connection may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves on Ctrl+C, SIGTERM or SIGHUP.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hangup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Whether a `Host` header names this machine: `localhost` (or a name below it) or an IP
+/// address, with any port. A web page from elsewhere that rebinds its own domain name to this
+/// machine (DNS rebinding) sends its own name and is turned away.
+pub fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost") || name.parse::<IpAddr>().is_ok()
+}
+
+/// Turns away requests for other host names (see [`is_local_host`]).
+async fn local_hosts_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let local = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(is_local_host);
+    if local {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "annals serve answers only requests for localhost or an IP address",
+        )
+            .into_response()
+    }
 }
 
 /// The source files that file events changed (reads do not count, nor do hidden files,
@@ -167,7 +262,8 @@ fn update(
     state: &ServeState,
 ) -> Option<LiveSite> {
     let started = Instant::now();
-    let (live, result) = match live {
+    // A bug met on the way is shown like any error, and the next change builds afresh.
+    let (live, result) = catch_panic(|| match live {
         Some(mut live) => {
             let result = live.update(changed);
             (Some(live), result)
@@ -176,7 +272,8 @@ fn update(
             Ok((live, report)) => (Some(live), Ok(Update::Full(report.pages))),
             Err(error) => (None, Err(error)),
         },
-    };
+    })
+    .unwrap_or_else(|panic| (None, Err(BuildError::Internal(panic))));
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
     let notice = match result {
         Ok(Update::Full(pages)) => {
@@ -357,6 +454,31 @@ async fn serve_file(State(state): State<Arc<ServeState>>, uri: Uri) -> Response 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_host_names_are_served() {
+        for host in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.",
+            "preview.localhost:80",
+            "127.0.0.1:1111",
+            "192.168.1.20",
+            "[::1]:1111",
+            "[fe80::1]",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "127.0.0.1.evil.example",
+            "",
+            "localhost.evil.example",
+        ] {
+            assert!(!is_local_host(host), "{host}");
+        }
+    }
 
     #[test]
     fn request_paths_cannot_leave_the_site() {

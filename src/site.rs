@@ -14,12 +14,12 @@ use crate::cache::{BuildCache, CACHE_DIR, CacheKey, CacheRecord, CachedArticle};
 use crate::check;
 use crate::config::SiteConfig;
 use crate::content::{self, Article, ArticleLinks, ArticleMeta, FileStamp};
-use crate::diagnostics::{self, Diagnostic};
+use crate::diagnostics::{self, Diagnostic, Panic, catch_panic};
 use crate::hash::stable_hash;
 use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::{self, ArticleBody, BodySource};
 use crate::output::{OutputDir, OutputError, Staging, check_output_dir, static_files};
-use crate::render::{Page, Renderer};
+use crate::render::{Page, RenderedPage, Renderer};
 use crate::search::{self, BundleFile, SearchError};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
 
@@ -139,6 +139,9 @@ pub enum BuildError {
     /// Warnings, with `--strict`.
     #[error("{} and --strict", diagnostics::counted(.0.len(), "warning"))]
     Strict(Vec<Diagnostic>),
+    /// A bug of Annals, met outside the work on any one file.
+    #[error(transparent)]
+    Internal(#[from] Panic),
 }
 
 impl From<Vec<Diagnostic>> for BuildError {
@@ -272,39 +275,115 @@ impl Site {
         )
     }
 
-    /// Every page with its output file, after checking that no two of them would be written to
-    /// the same file.
+    /// Every page with its output file, after checking that the files fit together: no two pages
+    /// on one file, no article or alias on a static file or in the search index's folder, no file
+    /// where another needs a folder, no name too long for a file system.
     pub fn pages(&self, renderer: &Renderer) -> Result<Vec<(Page, String)>, BuildError> {
         let pages = renderer.pages();
+        let statics = self.static_paths()?;
         let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
         let mut errors = Vec::new();
+        let bundle = format!("{}/", search::BUNDLE_DIR);
         for page in pages {
             let file = renderer.file_of(page);
-            if let Some(&other) = files.get(&file) {
-                let culprit = [page, other].into_iter().find_map(|p| match p {
-                    Page::Article(i) | Page::Alias { article: i, .. } => Some(i),
-                    _ => None,
-                });
-                let file = culprit.map_or_else(
-                    || self.root.join(crate::config::CONFIG_FILE),
-                    |i| self.articles[i].meta.source.clone(),
-                );
+            let url = renderer.url_of(page);
+            let written_by_article = matches!(page, Page::Article(_) | Page::Alias { .. });
+            let problem = if let Some(&other) = files.get(&file) {
+                let culprit = [page, other]
+                    .into_iter()
+                    .find(|p| matches!(p, Page::Article(_) | Page::Alias { .. }))
+                    .unwrap_or(page);
                 errors.push(Diagnostic::new(
-                    file,
+                    self.source_of(renderer, culprit),
                     format!(
-                        "two pages would be written to {}; change this article's slug or alias",
-                        renderer.url_of(page)
+                        "two pages would be written to {url}; change this article's slug or alias"
                     ),
                 ));
+                continue;
+            } else if written_by_article && statics.contains_key(&file) {
+                Some(format!(
+                    "{url} is a static file of the site or its theme; give the article another slug or alias"
+                ))
+            } else if written_by_article && file.starts_with(&bundle) {
+                Some(format!(
+                    "{url} is inside /{bundle}, the search index's folder; give the article another slug or alias"
+                ))
             } else {
-                files.insert(file, page);
+                file.split('/').find(|s| s.len() > MAX_FILE_NAME).map(|segment| {
+                    format!(
+                        "{url} has a part of {} bytes, longer than file systems allow ({MAX_FILE_NAME}); shorten the slug, term or alias",
+                        segment.len()
+                    )
+                })
+            };
+            if let Some(problem) = problem {
+                errors.push(Diagnostic::new(self.source_of(renderer, page), problem));
+            }
+            files.insert(file, page);
+        }
+        // A file where another file needs a folder of that name.
+        let taken = |f: &str| files.contains_key(f) || statics.contains_key(f);
+        let mut reported = HashSet::new();
+        for file in files.keys().chain(statics.keys()) {
+            for (at, _) in file.match_indices('/') {
+                let folder = &file[..at];
+                if !taken(folder) || !reported.insert(folder) {
+                    continue;
+                }
+                let (Some(inner), Some(outer)) = (
+                    self.owner(renderer, file, &files, &statics),
+                    self.owner(renderer, folder, &files, &statics),
+                ) else {
+                    continue;
+                };
+                let article = [&inner, &outer].into_iter().find(|o| o.1).unwrap_or(&outer);
+                errors.push(Diagnostic::new(
+                    article.0.clone(),
+                    format!(
+                        "/{folder} would be a file, but /{file} needs a folder of that name; change a slug or alias, or the static file"
+                    ),
+                ));
             }
         }
         if errors.is_empty() {
             Ok(files.into_iter().map(|(file, page)| (page, file)).collect())
         } else {
-            Err(BuildError::Input(errors))
+            Err(BuildError::Input(dedup(errors)))
         }
+    }
+
+    /// Who writes the output file `file`, if anyone: the file to name in an error, and whether
+    /// it is an article (an article is the likelier culprit of a clash).
+    fn owner(
+        &self,
+        renderer: &Renderer,
+        file: &str,
+        files: &HashMap<String, Page>,
+        statics: &HashMap<String, PathBuf>,
+    ) -> Option<(PathBuf, bool)> {
+        if let Some(&page) = files.get(file) {
+            let article = matches!(page, Page::Article(_) | Page::Alias { .. });
+            return Some((self.source_of(renderer, page), article));
+        }
+        statics.get(file).map(|source| (source.clone(), false))
+    }
+
+    /// Every static file of the site (below the output folder) with the file it is copied from.
+    fn static_paths(&self) -> Result<HashMap<String, PathBuf>, BuildError> {
+        let folder = self.root.join("static");
+        let mut paths: HashMap<String, PathBuf> = static_files(&folder)?
+            .into_iter()
+            .map(|rel| {
+                let source = folder.join(&rel);
+                (rel, source)
+            })
+            .collect();
+        for (rel, _) in BUILTIN_STATIC {
+            paths
+                .entry((*rel).to_owned())
+                .or_insert_with(|| self.theme.static_file(rel));
+        }
+        Ok(paths)
     }
 
     /// Renders every page without writing anything, to find template errors.
@@ -320,19 +399,13 @@ impl Site {
         let bundle = format!("{}/", search::BUNDLE_DIR);
         let errors: Vec<Diagnostic> = pages
             .par_iter()
-            .flat_map_iter(|&(page, _)| match renderer.render(page) {
+            .flat_map_iter(|&(page, _)| match self.render(&renderer, page) {
                 Err(error) => vec![error],
                 Ok(rendered) => check::broken_links(&rendered.body, base_path, &files, &bundle)
                     .into_iter()
                     .map(|link| {
-                        let file = match page {
-                            Page::Article(i) => self.articles[i].meta.source.clone(),
-                            _ => renderer
-                                .template_of(page)
-                                .map_or_else(PathBuf::new, |t| self.theme.template_file(t)),
-                        };
                         Diagnostic::new(
-                            file,
+                            self.source_of(&renderer, page),
                             format!(
                                 "{} links to {link}, which is not a page or file of the site",
                                 renderer.url_of(page)
@@ -350,6 +423,26 @@ impl Site {
             })
         } else {
             Err(BuildError::Input(dedup(errors)))
+        }
+    }
+
+    /// Renders one page; a bug of Annals met on the way is an error naming the page's source.
+    pub fn render(&self, renderer: &Renderer, page: Page) -> Result<RenderedPage, Diagnostic> {
+        catch_panic(|| renderer.render(page))
+            .map_err(|panic| panic.at(self.source_of(renderer, page)))?
+    }
+
+    /// The file a page comes from, to name in errors: an article page's Markdown file, else its
+    /// template (or `site.toml` for pages without one).
+    fn source_of(&self, renderer: &Renderer, page: Page) -> PathBuf {
+        match page {
+            Page::Article(i) | Page::Alias { article: i, .. } => {
+                self.articles[i].meta.source.clone()
+            }
+            _ => renderer.template_of(page).map_or_else(
+                || self.root.join(crate::config::CONFIG_FILE),
+                |t| self.theme.template_file(t),
+            ),
         }
     }
 
@@ -437,8 +530,8 @@ impl Site {
                 dirty
                     .par_iter()
                     .filter_map(|&page| {
-                        let result = renderer
-                            .render(page)
+                        let result = self
+                            .render(&renderer, page)
                             .map_err(|d| BuildError::Input(vec![d]))
                             .and_then(|p| Ok(staging.write(&p.path, p.body.as_bytes())?));
                         progress.advance(1);
@@ -450,7 +543,10 @@ impl Site {
                 if !search_again {
                     return Ok(Vec::new());
                 }
-                let bundle = self.search_bundle(&renderer);
+                let bundle =
+                    catch_panic(|| self.search_bundle(&renderer)).unwrap_or_else(|panic| {
+                        Err(BuildError::Search(SearchError::new(panic.to_string())))
+                    });
                 progress.advance(1);
                 bundle
             },
@@ -516,6 +612,9 @@ impl Site {
         )?)
     }
 }
+
+/// The longest file or folder name file systems allow, in bytes.
+const MAX_FILE_NAME: usize = 255;
 
 /// Where a static file's bytes come from.
 enum StaticSource {
@@ -644,7 +743,10 @@ fn read_articles(
     for result in results {
         match result {
             Ok(article) => match options.publishes(&article.meta, now) {
-                Published::Yes => articles.push(article),
+                Published::Yes => {
+                    warnings.extend(article.meta.diagnostics());
+                    articles.push(article);
+                }
                 Published::No => {}
                 Published::Scheduled(warning) => warnings.push(warning),
             },
@@ -665,6 +767,30 @@ fn read_articles(
 /// Reads one article file: its front matter, and what listings need of its body. Its URL is
 /// still empty and its `@/` links unresolved.
 pub(crate) fn read_article(
+    file: &Path,
+    content_dir: &Path,
+    config: &SiteConfig,
+) -> Result<Article, Vec<Diagnostic>> {
+    catch_panic(|| {
+        #[cfg(debug_assertions)]
+        inject_panic(file);
+        analyze_article(file, content_dir, config)
+    })
+    .unwrap_or_else(|panic| Err(vec![panic.at(file)]))
+}
+
+/// In debug builds (the tests'), reading an article whose file holds the text of the environment
+/// variable `ANNALS_TEST_PANIC` panics: how tests reach the code that copes with a bug of Annals.
+#[cfg(debug_assertions)]
+fn inject_panic(file: &Path) {
+    if let Some(marker) = std::env::var_os("ANNALS_TEST_PANIC").and_then(|m| m.into_string().ok())
+        && std::fs::read_to_string(file).is_ok_and(|text| text.contains(&marker))
+    {
+        panic!("a panic injected by ANNALS_TEST_PANIC");
+    }
+}
+
+fn analyze_article(
     file: &Path,
     content_dir: &Path,
     config: &SiteConfig,

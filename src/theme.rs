@@ -106,6 +106,11 @@ impl Theme {
         }
     }
 
+    /// The file a built-in static file stands for, for error messages.
+    pub fn static_file(&self, rel: &str) -> PathBuf {
+        PathBuf::from(format!("static/{rel} (built-in)"))
+    }
+
     /// The file a template comes from, for error messages.
     pub fn template_file(&self, name: &str) -> PathBuf {
         self.overrides

@@ -5,6 +5,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
@@ -19,8 +20,14 @@ struct Server {
 
 impl Server {
     fn start(site: &Fixture) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// Starts `annals serve` with these environment variables.
+    fn start_with(site: &Fixture, env: &[(&str, &Path)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_annals"))
             .args(["serve", "--port", "0"])
+            .envs(env.iter().copied())
             .current_dir(site.root())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -44,9 +51,13 @@ impl Server {
 
     /// Sends a raw GET (the path exactly as given) and returns status and body.
     fn get(&self, path: &str) -> (u16, String) {
+        self.get_from(path, "127.0.0.1")
+    }
+
+    /// Sends a raw GET for `host` and returns status and body.
+    fn get_from(&self, path: &str, host: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).expect("send");
         let mut response = Vec::new();
         stream.read_to_end(&mut response).expect("read");
@@ -227,4 +238,98 @@ fn an_editors_save_pattern_triggers_one_update() {
         }
     }
     assert!(server.get("/").1.contains("Saved atomically"));
+}
+
+#[test]
+fn a_panic_during_an_update_is_shown_and_the_next_fix_recovers() {
+    let site = site();
+    let server = Server::start_with(&site, &[("ANNALS_TEST_PANIC", Path::new("INJECTED-BUG"))]);
+    let events = server.events();
+    site.article(
+        "a.md",
+        "Buggy",
+        "2024-05-01",
+        "",
+        "Text with INJECTED-BUG in it.",
+    );
+    let errors = wait_for_event(&events, "failure");
+    assert!(errors.contains("internal error"), "{errors}");
+    assert!(errors.contains("a.md"), "{errors}");
+    assert!(
+        server.get("/").1.contains("First headline"),
+        "the last good site stays"
+    );
+    site.article("a.md", "Repaired", "2024-05-01", "", "Plain text.");
+    wait_for_event(&events, "reload");
+    assert!(server.get("/").1.contains("Repaired"));
+}
+
+/// Sends `signal` to the server while a tab listens to its event stream; the server must exit
+/// soon and remove its temporary copy of the site.
+fn stops_on(signal: &str) {
+    let site = site();
+    let temp = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(&site, &[("TMPDIR", temp.path())]);
+    let events = server.events();
+    assert_eq!(server.get("/").0, 200);
+    assert!(
+        std::fs::read_dir(temp.path()).unwrap().count() > 0,
+        "the workspace is in TMPDIR"
+    );
+    Command::new("kill")
+        .args([signal, &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "serve did not stop on {signal}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(events);
+    let left: Vec<_> = std::fs::read_dir(temp.path()).unwrap().collect();
+    assert!(left.is_empty(), "{signal} left {left:?}");
+}
+
+#[test]
+fn ctrl_c_stops_serve_while_a_tab_is_open() {
+    stops_on("-INT");
+}
+
+#[test]
+fn sigterm_stops_serve_and_removes_its_copy_of_the_site() {
+    stops_on("-TERM");
+}
+
+#[test]
+fn serving_a_folder_that_is_no_site_fails_at_once() {
+    let out = Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["serve", "--port", "0", "--root", "/nonexistent/site"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("site.toml"));
+}
+
+#[test]
+fn other_host_names_and_idle_connections_are_turned_away() {
+    let site = site();
+    let server = Server::start(&site);
+    let port = server.port;
+    assert_eq!(server.get_from("/", &format!("localhost:{port}")).0, 200);
+    assert_eq!(server.get_from("/", &format!("[::1]:{port}")).0, 200);
+    let (status, body) = server.get_from("/", &format!("rebound.example:{port}"));
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains("First headline"));
+    // A socket that never finishes its request is closed.
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: loc").unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = idle.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the idle socket was held"
+    );
 }

@@ -1,8 +1,8 @@
 //! Article dates: what front matter may say, and how it is kept.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -42,9 +42,20 @@ impl ArticleDate {
     }
 
     /// Parses `YYYY-MM-DD`, an RFC 3339 date-time (`2024-06-19T02:50:00+09:00`, `...Z`), or a local
-    /// date-time without offset (taken as UTC). A space may stand for the `T`.
+    /// date-time without offset (taken as UTC). A space may stand for the `T`. Years run from 0000
+    /// to 9999, as feeds, sitemaps and browsers can show them.
     pub fn parse(text: &str) -> Result<ArticleDate, String> {
         let text = text.trim();
+        let date = ArticleDate::parse_any_year(text)?;
+        if !(0..=9999).contains(&date.instant.year()) || text.starts_with(['-', '+']) {
+            return Err(format!(
+                "{text:?} is not a date Annals can publish: the year must have four digits, from 0000 to 9999"
+            ));
+        }
+        Ok(date)
+    }
+
+    fn parse_any_year(text: &str) -> Result<ArticleDate, String> {
         if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
             return Ok(ArticleDate {
@@ -88,8 +99,24 @@ impl ArticleDate {
 
     /// The date formatted for readers with a chrono `strftime` pattern (checked by the config).
     pub fn display(&self, format: &str) -> String {
-        self.instant.format(format).to_string()
+        strftime(&self.instant, format)
     }
+}
+
+/// `instant` formatted with a chrono `strftime` pattern, without ever panicking: a pattern chrono
+/// cannot format (which the configuration check refuses) gives the RFC 3339 date-time instead.
+pub fn strftime(instant: &DateTime<FixedOffset>, pattern: &str) -> String {
+    let mut out = String::new();
+    match write!(out, "{}", instant.format(pattern)) {
+        Ok(()) => out,
+        Err(_) => instant.to_rfc3339(),
+    }
+}
+
+/// An RFC 2822 date-time (`Wed, 19 Jun 2024 02:50:00 +0900`) for RSS, which chrono's own
+/// `to_rfc2822` would panic on outside the years 0 to 9999.
+pub fn rfc2822(instant: &DateTime<FixedOffset>) -> String {
+    strftime(instant, "%a, %-d %b %Y %H:%M:%S %z")
 }
 
 /// How a build cache keeps a date: numbers, quicker to read back than text.
@@ -194,6 +221,25 @@ mod tests {
             d.display("%-d %B %Y %H:%M %:z"),
             "19 June 2024 02:50 +09:00"
         );
+    }
+
+    #[test]
+    fn rejects_years_feeds_cannot_show() {
+        for text in [
+            "-2024-06-19",
+            "+10000-01-01",
+            "+2024-06-19",
+            "-0001-12-31 23:00",
+        ] {
+            let error = ArticleDate::parse(text).unwrap_err();
+            assert!(error.contains("four digits"), "{text}: {error}");
+        }
+        assert!(ArticleDate::parse("0000-01-01").is_ok());
+        let late = ArticleDate::parse("9999-12-31T23:00:00-05:00").unwrap();
+        assert_eq!(rfc2822(&late.instant), "Fri, 31 Dec 9999 23:00:00 -0500");
+        let early = ArticleDate::parse("2024-06-09T02:50:00+09:00").unwrap();
+        assert_eq!(rfc2822(&early.instant), early.instant.to_rfc2822());
+        assert_eq!(strftime(&early.instant, "%#z"), early.instant.to_rfc3339());
     }
 
     #[test]

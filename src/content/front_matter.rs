@@ -9,7 +9,8 @@ use super::dates::{ArticleDate, deserialize_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
 use crate::config::{SiteConfig, SlugFrom};
 use crate::diagnostics::{Diagnostic, line_col, slash_path};
-use crate::slug::{is_valid_slug, slugify};
+use crate::slug::{MAX_SEGMENT, article_slug, is_invisible, is_valid_slug, slugify};
+use crate::text;
 
 /// The keys front matter may have, listed in the error for an unknown key.
 #[derive(Debug, Deserialize)]
@@ -78,6 +79,7 @@ pub fn parse_file(
 pub fn read_body(path: &Path) -> Result<(String, usize), Diagnostic> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, format!("cannot read: {e}")))?;
+    let text = text::clean(&text);
     let split = split_file(&text, path)?;
     Ok((split.body.to_owned(), split.body_line))
 }
@@ -90,7 +92,14 @@ pub fn parse_text(
     rel_path: String,
     config: &SiteConfig,
 ) -> Result<ParsedArticle, Vec<Diagnostic>> {
-    let split = split_file(text, path).map_err(|d| vec![d])?;
+    // Characters HTML and XML forbid are removed before anything reads the text (read_body does
+    // the same), so that lines and columns stay those of the file.
+    let mut warnings = Vec::new();
+    if let Some((offset, first, count)) = text::forbidden(text) {
+        warnings.push((line_col(text, offset).0, text::warning(first, count)));
+    }
+    let cleaned = text::clean(text);
+    let split = split_file(&cleaned, path).map_err(|d| vec![d])?;
     let fm = match split.syntax {
         Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
             let (line, column) = e
@@ -109,7 +118,9 @@ pub fn parse_text(
         }),
     }
     .map_err(|d| vec![d])?;
-    let meta = check(fm, &split, path, rel_path, config)?;
+    let mut meta = check(fm, &split, path, rel_path, config)?;
+    warnings.append(&mut meta.warnings);
+    meta.warnings = warnings;
     Ok(ParsedArticle {
         meta,
         body: split.body.to_owned(),
@@ -228,12 +239,17 @@ fn check(
     let mut error_at = |key: &str, message: String| {
         errors.push(Diagnostic::at(path, key_line(split, key), None, message));
     };
+    // Escapes (`\u0008` in TOML, `\b` in YAML) can still give forbidden characters.
+    let mut warnings = Vec::new();
+    let mut clean = |key: &str, value: &str| -> String {
+        if let Some((_, first, count)) = text::forbidden(value) {
+            warnings.push((key_line(split, key), text::warning(first, count)));
+        }
+        text::clean(value).into_owned()
+    };
 
-    let title = fm
-        .title
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
+    let title = clean("title", fm.title.as_deref().unwrap_or_default())
+        .trim()
         .to_owned();
     if fm.title.is_none() {
         error_at("title", "front matter has no `title`".to_owned());
@@ -251,7 +267,7 @@ fn check(
             error_at(
                 "slug",
                 format!(
-                    "`slug` {slug:?} may not be empty or contain `/`, `\\`, `..`, `?`, `#`, `%`, spaces or control characters"
+                    "`slug` {slug:?} must be one URL segment of at most {MAX_SEGMENT} bytes, without `/`, `\\`, `..`, `?`, `#`, `%`, spaces, control or invisible characters"
                 ),
             );
             String::new()
@@ -259,12 +275,12 @@ fn check(
         Some(slug) => slug.clone(),
         None => {
             let (source, slug) = match config.slug_from {
-                SlugFrom::Title => ("title", slugify(&title)),
+                SlugFrom::Title => ("title", article_slug(&title)),
                 SlugFrom::File => {
                     let stem = rel_path.rsplit('/').next().unwrap_or_default();
                     (
                         "file name",
-                        slugify(stem.strip_suffix(".md").unwrap_or(stem)),
+                        article_slug(stem.strip_suffix(".md").unwrap_or(stem)),
                     )
                 }
             };
@@ -289,7 +305,7 @@ fn check(
         let values = given.remove(&taxonomy.name).unwrap_or_default();
         let mut cleaned: Vec<TermName> = Vec::with_capacity(values.len());
         for value in values {
-            let name = clean_term(&value);
+            let name = clean_term(&clean(&taxonomy.name, &value));
             let slug = slugify(&name);
             if slug.is_empty() {
                 error_at(
@@ -297,6 +313,16 @@ fn check(
                     format!(
                         "`{}` has a term {value:?} without letters or digits",
                         taxonomy.name
+                    ),
+                );
+            } else if slug.len() > MAX_SEGMENT {
+                error_at(
+                    &taxonomy.name,
+                    format!(
+                        "`{}` has a term too long for a URL ({} bytes in its URL, at most {MAX_SEGMENT}): {:?}…",
+                        taxonomy.name,
+                        slug.len(),
+                        name.chars().take(40).collect::<String>()
                     ),
                 );
             } else if !cleaned.iter().any(|t| t.slug == slug) {
@@ -315,25 +341,27 @@ fn check(
             ),
         );
     }
+    let mut aliases = Vec::with_capacity(fm.aliases.len());
     for alias in &fm.aliases {
-        if !alias.starts_with('/')
-            || alias.split('/').any(|s| s == ".." || s == ".")
-            || alias.contains(['\\', '?', '#'])
-        {
-            error_at(
-                "aliases",
-                format!(
-                    "alias {alias:?} must be a path starting with `/` without `..`, `\\`, `?` or `#`"
-                ),
-            );
+        match alias_path(alias) {
+            Ok(path) => aliases.push(path),
+            Err(why) => error_at("aliases", format!("alias {alias:?} {why}")),
         }
     }
     let authors = fm
         .authors
         .iter()
-        .map(|a| clean_term(a))
+        .map(|a| clean_term(&clean("authors", a)))
         .filter(|a| !a.is_empty())
         .collect();
+    let summary = fm
+        .summary
+        .map(|s| clean("summary", &s).trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let mut extra = fm
+        .extra
+        .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+    clean_json(&mut extra, &mut |value| clean("extra", value));
 
     match (errors.is_empty(), fm.date) {
         (true, Some(date)) => Ok(ArticleMeta {
@@ -343,20 +371,68 @@ fn check(
             date,
             updated: fm.updated,
             slug,
-            summary: fm
-                .summary
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty()),
+            summary,
             authors,
             terms,
             draft: fm.draft,
-            aliases: fm.aliases,
-            extra: fm
-                .extra
-                .unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+            aliases,
+            extra,
+            warnings,
         }),
         _ => Err(errors),
     }
+}
+
+/// Applies `clean` to every string in a JSON value.
+fn clean_json(value: &mut serde_json::Value, clean: &mut impl FnMut(&str) -> String) {
+    match value {
+        serde_json::Value::String(s) => *s = clean(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| clean_json(v, clean)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| clean_json(v, clean)),
+        _ => {}
+    }
+}
+
+/// The URL path of the redirect page for an alias: percent-escapes decoded (`/caf%C3%A9/` is the
+/// folder `café/`), and a last segment without an extension made a folder (`/old/post` is
+/// `/old/post/`, as Hugo does). An error says what is wrong with it.
+fn alias_path(alias: &str) -> Result<String, String> {
+    if !alias.starts_with('/') || alias.starts_with("//") {
+        return Err("must be a path on this site, starting with one `/`".to_owned());
+    }
+    let decoded = percent_encoding::percent_decode_str(alias)
+        .decode_utf8()
+        .map_err(|_| "has percent-escapes that are not UTF-8".to_owned())?;
+    if decoded.contains(['\\', '?', '#'])
+        || decoded.chars().any(|c| c.is_control() || is_invisible(c))
+    {
+        return Err(
+            "may not contain `\\`, `?`, `#`, control or invisible characters (also percent-encoded)"
+                .to_owned(),
+        );
+    }
+    let segments: Vec<&str> = decoded[1..].split('/').collect();
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        if *segment == "." || *segment == ".." {
+            return Err("may not contain `.` or `..` segments (also percent-encoded)".to_owned());
+        }
+        if segment.is_empty() && i != last {
+            return Err("may not contain an empty segment (`//`)".to_owned());
+        }
+        if segment.len() > MAX_SEGMENT {
+            return Err(format!(
+                "has a segment of {} bytes; at most {MAX_SEGMENT} are allowed",
+                segment.len()
+            ));
+        }
+    }
+    let folder = segments[last].is_empty() || segments[last].contains('.');
+    Ok(if folder {
+        decoded.into_owned()
+    } else {
+        format!("{decoded}/")
+    })
 }
 
 #[cfg(test)]
@@ -423,6 +499,61 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.meta.slug, "live-updates-2");
+    }
+
+    #[test]
+    fn aliases_are_decoded_checked_and_made_folders() {
+        assert_eq!(alias_path("/old/post/").unwrap(), "/old/post/");
+        assert_eq!(alias_path("/old/post").unwrap(), "/old/post/");
+        assert_eq!(alias_path("/old/post.html").unwrap(), "/old/post.html");
+        assert_eq!(alias_path("/caf%C3%A9/").unwrap(), "/café/");
+        for bad in [
+            "old/post/",
+            "//evil.example/",
+            "/a/%2e%2e/b/",
+            "/a/../b/",
+            "/a\nb/",
+            "/a%0Ab/",
+            "/a%3Fb",
+            "/a//b/",
+            "/%FF/",
+            "/\u{202E}x/",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(alias_path(&format!("/{}/", "x".repeat(MAX_SEGMENT + 1))).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_removed_with_a_warning_at_their_line() {
+        let a = parse("+++\ntitle = \"Kim\\u0008 Jong\"\ndate = 2024-01-01\n+++\nOne\n\ntwo\u{0B}three\u{1}\n").unwrap();
+        assert_eq!(a.meta.title, "Kim Jong");
+        assert_eq!(a.body, "One\n\ntwo three\n");
+        let lines: Vec<usize> = a.meta.warnings.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [7, 2], "{:?}", a.meta.warnings);
+        assert!(a.meta.warnings[0].1.contains("2 control characters"));
+        let yaml =
+            parse("---\ntitle: \"a\\x0Bb\"\ndate: 2024-01-01\nsummary: \"x\\0y\"\n---\n").unwrap();
+        assert_eq!(yaml.meta.title, "a b");
+        assert_eq!(yaml.meta.summary.as_deref(), Some("xy"));
+    }
+
+    #[test]
+    fn long_titles_give_short_slugs_and_long_terms_are_errors() {
+        let title = "A very long headline about everything that happened ".repeat(8);
+        let a = parse(&format!("+++\ntitle = {title:?}\ndate = 2024-01-01\n+++\n")).unwrap();
+        assert!(a.meta.slug.len() <= crate::slug::MAX_DERIVED_SLUG);
+        let errs = parse(&format!(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\ntopics = [{title:?}]\n+++\n"
+        ))
+        .unwrap_err();
+        assert_eq!(errs[0].line, Some(4), "{errs:?}");
+        let errs = parse(&format!(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\nslug = \"{}\"\n+++\n",
+            "x".repeat(300)
+        ))
+        .unwrap_err();
+        assert_eq!(errs[0].line, Some(4), "{errs:?}");
     }
 
     #[test]

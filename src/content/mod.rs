@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use dates::ArticleDate;
+pub use dates::{ArticleDate, rfc2822, strftime};
 pub use discover::{discover, is_article_name, is_ignored};
 pub use front_matter::{parse_file, parse_text, read_body};
 
@@ -53,6 +53,18 @@ pub struct ArticleMeta {
     /// The free `[extra]` table, for templates.
     #[serde(with = "crate::cache::json_text")]
     pub extra: serde_json::Value,
+    /// What reading the file found worth a warning, as (line, message); kept with the rest, so
+    /// that a build taking the article from its cache warns too.
+    pub warnings: Vec<(usize, String)>,
+}
+
+impl ArticleMeta {
+    /// The warnings about the article's file.
+    pub fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.warnings
+            .iter()
+            .map(|(line, message)| Diagnostic::at(&self.source, *line, None, message))
+    }
 }
 
 /// A term as an article names it.
@@ -149,14 +161,17 @@ impl<'a> ArticleLinks<'a> {
     }
 }
 
-/// What identifies a version of a file without reading it: its size, modification time and
-/// inode.
+/// What identifies a version of a file without reading it: its size, modification and change
+/// times and inode (what git looks at too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileStamp {
     /// Size in bytes.
     pub len: u64,
     /// Modification time, in nanoseconds since 1970.
     pub modified_ns: u64,
+    /// Change time of the inode, in nanoseconds since 1970: a write whose modification time was
+    /// put back afterwards (`cp -p`, `rsync -t`, `touch -r`) still changes it.
+    pub changed_ns: u64,
     /// The file's inode where there are inodes: a file replaced by another (an editor's save, a
     /// folder made again) has a new one.
     pub inode: u64,
@@ -166,15 +181,30 @@ impl FileStamp {
     /// The stamp of the file at `path`, if it can be read.
     pub fn of(path: &Path) -> Option<FileStamp> {
         let metadata = std::fs::metadata(path).ok()?;
+        let modified_ns = nanos_since_epoch(metadata.modified().ok()?);
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        let (inode, changed_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            let seconds = u64::try_from(metadata.ctime()).unwrap_or(0);
+            let nanos = u64::try_from(metadata.ctime_nsec()).unwrap_or(0);
+            (
+                metadata.ino(),
+                seconds.saturating_mul(1_000_000_000).saturating_add(nanos),
+            )
+        };
         #[cfg(not(unix))]
-        let inode = 0;
+        let (inode, changed_ns) = (0, modified_ns);
         Some(FileStamp {
             len: metadata.len(),
-            modified_ns: nanos_since_epoch(metadata.modified().ok()?),
+            modified_ns,
+            changed_ns,
             inode,
         })
+    }
+
+    /// The later of the modification and change times: when the file last changed for sure.
+    pub fn last_change_ns(&self) -> u64 {
+        self.modified_ns.max(self.changed_ns)
     }
 }
 

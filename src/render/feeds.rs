@@ -8,6 +8,7 @@ use tera::Value;
 
 use super::{FeedScope, Page, Renderer, map, opt, text};
 use crate::config::{ArticleText, FeedFormat};
+use crate::content;
 use crate::diagnostics::Diagnostic;
 
 /// Categories per feed entry and taxonomy, at most (an article with thousands of terms must not
@@ -161,7 +162,10 @@ impl Renderer<'_> {
                 ),
                 ("home_url", Value::from(self.feed_home(scope))),
                 ("updated", opt(updated.map(|u| u.to_rfc3339()))),
-                ("updated_rfc2822", opt(updated.map(|u| u.to_rfc2822()))),
+                (
+                    "updated_rfc2822",
+                    opt(updated.map(|u| content::rfc2822(&u))),
+                ),
                 (
                     "author",
                     text(self.config.author.as_deref().unwrap_or(&self.config.title)),
@@ -200,7 +204,7 @@ impl Renderer<'_> {
             ("published", Value::from(a.meta.date.instant.to_rfc3339())),
             (
                 "published_rfc2822",
-                Value::from(a.meta.date.instant.to_rfc2822()),
+                Value::from(content::rfc2822(&a.meta.date.instant)),
             ),
             ("updated", Value::from(updated.to_rfc3339())),
             ("authors", Value::from(authors)),

@@ -987,10 +987,10 @@ fn numbered(title: &str, page: usize) -> String {
 
 /// A calendar day in the configured date format.
 fn format_day(day: NaiveDate, format: &str) -> String {
-    day.and_time(NaiveTime::MIN)
-        .and_utc()
-        .format(format)
-        .to_string()
+    content::strftime(
+        &day.and_time(NaiveTime::MIN).and_utc().fixed_offset(),
+        format,
+    )
 }
 
 /// The page numbers to show around `current` of `total`: the first, the last, two either side of

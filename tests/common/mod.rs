@@ -115,7 +115,7 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     for page in &pages {
         let html = std::fs::read_to_string(dir.join(page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = link_target(link, base_path)
+            if let Some(target) = link_target(&link, base_path)
                 && !dir.join(&target).is_file()
             {
                 broken.push(format!("{page} -> {link}"));
@@ -129,7 +129,7 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     while let Some(page) = queue.pop_front() {
         let html = std::fs::read_to_string(dir.join(&page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = link_target(link, base_path)
+            if let Some(target) = link_target(&link, base_path)
                 && target.ends_with(".html")
                 && seen.insert(target.clone())
             {
