@@ -68,13 +68,18 @@ def timed(cmd: list, cwd: Path) -> dict:
     return stats
 
 
+def binary_of(args, tool: str) -> Path:
+    """The Annals binary a tool name stands for: the baseline's for `... @baseline`."""
+    return args.baseline if tool.endswith("@baseline") else args.binary
+
+
 def incremental(args, tool: str, site: Path, n: int, pages: dict) -> list:
     """Builds once with the build cache, then times builds after appending a sentence to one
     article's body (restored at the end)."""
     dest = args.out / f"incremental-{n}"
     shutil.rmtree(dest, ignore_errors=True)
     shutil.rmtree(site / ".annals-cache", ignore_errors=True)
-    cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
+    cmd = [str(binary_of(args, tool)), "build", "--quiet", "--root", str(site), "--output", str(dest)]
     if timed(cmd, site) is None:
         return []
     articles = sorted((site / "content").rglob("*.md"))
@@ -113,6 +118,8 @@ def main() -> None:
                     help="where generated corpora are kept")
     ap.add_argument("--binary", type=Path, default=REPO / "target" / "release" / "annals")
     ap.add_argument("--hugo", type=Path, help="a Hugo binary to time on the same corpus")
+    ap.add_argument("--baseline", type=Path,
+                    help="another Annals binary (say, an earlier commit's) to time side by side, as 'annals @baseline'")
     ap.add_argument("--variant", action="append", default=[],
                     help="also time Annals with these extra site.toml lines, e.g. 'search = false'")
     ap.add_argument("--settings", default="",
@@ -133,6 +140,9 @@ def main() -> None:
         tools = {"annals": variant(ours, args.settings) if args.settings else ours}
         for settings in args.variant:
             tools[f"annals [{settings}]"] = variant(ours, f"{args.settings}\n{settings}")
+        if args.baseline:
+            for tool, site in list(tools.items()):
+                tools[f"{tool} @baseline"] = site
         if args.hugo:
             tools["hugo"] = corpus(args.cache, "hugo", n)
         results = {tool: [] for tool in tools}
@@ -143,7 +153,7 @@ def main() -> None:
                 shutil.rmtree(dest, ignore_errors=True)
                 shutil.rmtree(site / ".annals-cache", ignore_errors=True)
                 if tool.startswith("annals"):
-                    cmd = [str(args.binary), "build", "--quiet", "--root", str(site), "--output", str(dest)]
+                    cmd = [str(binary_of(args, tool)), "build", "--quiet", "--root", str(site), "--output", str(dest)]
                 else:
                     cmd = [str(args.hugo), "--quiet", "--destination", str(dest)]
                 run = timed(cmd, site)

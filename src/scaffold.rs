@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::Diagnostic;
-use crate::slug::slugify;
+use crate::slug::article_slug;
 use crate::theme::{BUILTIN_STATIC, BUILTIN_TEMPLATES};
 
 /// Why a scaffold could not be written.
@@ -195,7 +195,7 @@ pub fn new_article(
     now: DateTime<FixedOffset>,
 ) -> Result<PathBuf, ScaffoldError> {
     let config = SiteConfig::load(root).map_err(ScaffoldError::Config)?;
-    let slug = slugify(title);
+    let slug = article_slug(title);
     if slug.is_empty() {
         return Err(ScaffoldError::EmptySlug(title.to_owned()));
     }
