@@ -18,6 +18,7 @@ pub mod live;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod routes;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -287,11 +287,11 @@ impl Site {
         for page in pages {
             let file = renderer.file_of(page);
             let url = renderer.url_of(page);
-            let written_by_article = matches!(page, Page::Article(_) | Page::Alias { .. });
+            let written_by_article = page.article().is_some();
             let problem = if let Some(&other) = files.get(&file) {
                 let culprit = [page, other]
                     .into_iter()
-                    .find(|p| matches!(p, Page::Article(_) | Page::Alias { .. }))
+                    .find(|p| p.article().is_some())
                     .unwrap_or(page);
                 errors.push(Diagnostic::new(
                     self.source_of(renderer, culprit),
@@ -362,7 +362,7 @@ impl Site {
         statics: &HashMap<String, PathBuf>,
     ) -> Option<(PathBuf, bool)> {
         if let Some(&page) = files.get(file) {
-            let article = matches!(page, Page::Article(_) | Page::Alias { .. });
+            let article = page.article().is_some();
             return Some((self.source_of(renderer, page), article));
         }
         statics.get(file).map(|source| (source.clone(), false))
@@ -435,11 +435,9 @@ impl Site {
     /// The file a page comes from, to name in errors: an article page's Markdown file, else its
     /// template (or `site.toml` for pages without one).
     fn source_of(&self, renderer: &Renderer, page: Page) -> PathBuf {
-        match page {
-            Page::Article(i) | Page::Alias { article: i, .. } => {
-                self.articles[i].meta.source.clone()
-            }
-            _ => renderer.template_of(page).map_or_else(
+        match page.article() {
+            Some(i) => self.articles[i].meta.source.clone(),
+            None => renderer.template_of(page).map_or_else(
                 || self.root.join(crate::config::CONFIG_FILE),
                 |t| self.theme.template_file(t),
             ),

@@ -3,264 +3,297 @@
 //! The site has one feed per format and, with `term_feeds`, so has every taxonomy term. Entries
 //! are built when a feed is rendered, so a feed costs only its `feed_limit` newest articles.
 
-use serde_json::json;
-use tera::Value;
+use std::hash::Hash;
 
-use super::{FeedScope, Page, Renderer, map, opt, text};
+use chrono::{DateTime, FixedOffset};
+use serde_json::json;
+
+use super::views::{Category, FeedEntry, FeedLink, FeedView};
+use super::{HashInputs, Kind, Page, Renderer};
 use crate::config::{ArticleText, FeedFormat};
 use crate::content;
 use crate::diagnostics::Diagnostic;
+use crate::hash::StableHasher;
+use crate::routes;
 
 /// Categories per feed entry and taxonomy, at most (an article with thousands of terms must not
 /// make every feed it is in that large).
 const FEED_CATEGORIES: usize = 50;
 
-impl Renderer<'_> {
-    /// Whose feeds the site has: the site's, then each term's (when `term_feeds`).
-    pub(super) fn feed_scopes(&self) -> Vec<FeedScope> {
-        let mut scopes = vec![FeedScope::Site];
-        if self.config.term_feeds {
-            for (taxonomy, t) in self.index.taxonomies.iter().enumerate() {
-                scopes.extend((0..t.terms.len()).map(|term| FeedScope::Term { taxonomy, term }));
-            }
-        }
-        scopes
-    }
+/// Whose articles a feed holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedScope {
+    /// The whole site.
+    Site,
+    /// One term of a taxonomy.
+    Term {
+        /// The taxonomy's position.
+        taxonomy: usize,
+        /// The term's position in the taxonomy.
+        term: usize,
+    },
+}
 
-    /// Every feed page: the site's, then each term's.
-    pub(super) fn feed_pages(&self) -> Vec<Page> {
-        self.feed_scopes()
-            .into_iter()
-            .flat_map(|scope| {
-                self.config
-                    .feeds
-                    .iter()
-                    .map(move |&format| Page::Feed { scope, format })
-            })
-            .collect()
-    }
+/// A feed of the site or of one term, in one format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedPage {
+    /// Whose articles.
+    pub scope: FeedScope,
+    /// Which format.
+    pub format: FeedFormat,
+}
 
-    /// The URL path of a feed: `/atom.xml`, `/topics/sanctions/rss.xml`.
-    pub(super) fn feed_path(&self, scope: FeedScope, format: FeedFormat) -> String {
-        let dir = match scope {
-            FeedScope::Site => "/".to_owned(),
-            FeedScope::Term { taxonomy, term } => self.term_path(taxonomy, term),
-        };
-        format!("{dir}{}", format.file_name())
-    }
-
-    /// `[{title, url, type}]` for `<link rel="alternate">` to a scope's feeds.
-    pub(super) fn feed_links(&self, scope: FeedScope) -> Value {
-        if matches!(scope, FeedScope::Term { .. }) && !self.config.term_feeds {
-            return Value::from(Vec::<Value>::new());
-        }
-        let title = self.feed_title(scope);
-        let links: Vec<Value> = self
-            .config
-            .feeds
-            .iter()
-            .map(|&format| {
-                map([
-                    (
-                        "title",
-                        Value::from(format!("{title} ({})", format.label())),
-                    ),
-                    ("label", text(format.label())),
-                    (
-                        "url",
-                        Value::from(self.link(&self.feed_path(scope, format))),
-                    ),
-                    ("type", text(format.media_type())),
-                ])
-            })
-            .collect();
-        Value::from(links)
-    }
-
-    fn feed_title(&self, scope: FeedScope) -> String {
-        match scope {
-            FeedScope::Site => self.config.title.clone(),
-            FeedScope::Term { taxonomy, term } => format!(
-                "{} — {}",
-                self.index.taxonomies[taxonomy].terms[term].name, self.config.title
-            ),
+/// Whose feeds the site has: the site's, then each term's (when `term_feeds`).
+pub(super) fn scopes(r: &Renderer) -> Vec<FeedScope> {
+    let mut scopes = vec![FeedScope::Site];
+    if r.config.term_feeds {
+        for (taxonomy, t) in r.index.taxonomies.iter().enumerate() {
+            scopes.extend((0..t.terms.len()).map(|term| FeedScope::Term { taxonomy, term }));
         }
     }
+    scopes
+}
 
-    /// The articles of a feed, newest first, at most `feed_limit`.
-    pub(super) fn feed_articles(&self, scope: FeedScope) -> Vec<usize> {
-        let limit = self.config.feed_limit;
-        match scope {
-            FeedScope::Site => (0..self.articles.len().min(limit)).collect(),
-            FeedScope::Term { taxonomy, term } => self.index.taxonomies[taxonomy].terms[term]
-                .articles
+/// Every feed: the site's, then each term's, in every configured format.
+pub(super) fn pages(r: &Renderer) -> Vec<Page> {
+    scopes(r)
+        .into_iter()
+        .flat_map(|scope| {
+            r.config
+                .feeds
                 .iter()
-                .take(limit)
-                .copied()
-                .collect(),
-        }
-    }
-
-    /// The HTML page a feed belongs to.
-    fn feed_home(&self, scope: FeedScope) -> String {
-        match scope {
-            FeedScope::Site => self.permalink("/"),
-            FeedScope::Term { taxonomy, term } => self.permalink(&self.term_path(taxonomy, term)),
-        }
-    }
-
-    /// Rewrites root-relative links of article HTML to absolute ones, as feed readers need.
-    fn absolute_links(&self, html: &str) -> String {
-        let origin = self
-            .config
-            .base_url_trimmed()
-            .strip_suffix(self.config.base_path())
-            .unwrap_or(self.config.base_url_trimmed());
-        html.replace(" href=\"/", &format!(" href=\"{origin}/"))
-            .replace(" src=\"/", &format!(" src=\"{origin}/"))
-    }
-
-    fn entry_content(&self, i: usize) -> Result<String, Diagnostic> {
-        Ok(match self.config.feed_content {
-            ArticleText::Full => self.absolute_links(&self.body_html(i)?),
-            ArticleText::Summary => self.absolute_links(&self.articles[i].body.summary_html),
+                .map(move |&format| Page::Feed(FeedPage { scope, format }))
         })
-    }
+        .collect()
+}
 
-    /// Renders one feed.
-    pub(super) fn render_feed(
-        &self,
-        scope: FeedScope,
-        format: FeedFormat,
-    ) -> Result<String, Diagnostic> {
-        let ids = self.feed_articles(scope);
+/// The articles of a feed, newest first, at most `feed_limit`.
+pub(super) fn articles(r: &Renderer, scope: FeedScope) -> Vec<usize> {
+    let limit = r.config.feed_limit;
+    match scope {
+        FeedScope::Site => (0..r.articles.len().min(limit)).collect(),
+        FeedScope::Term { taxonomy, term } => r.index.taxonomies[taxonomy].terms[term]
+            .articles
+            .iter()
+            .take(limit)
+            .copied()
+            .collect(),
+    }
+}
+
+/// The feeds of a scope, for `<link rel="alternate">`: none for a term without `term_feeds`.
+pub(super) fn links(r: &Renderer, scope: FeedScope) -> Vec<FeedLink> {
+    if matches!(scope, FeedScope::Term { .. }) && !r.config.term_feeds {
+        return Vec::new();
+    }
+    let title = title(r, scope);
+    r.config
+        .feeds
+        .iter()
+        .map(|&format| FeedLink {
+            title: format!("{title} ({})", format.label()),
+            label: format.label(),
+            url: r.link(&url(r, scope, format)),
+            media_type: format.media_type(),
+        })
+        .collect()
+}
+
+/// The URL of a feed: `/atom.xml`, `/topics/sanctions/rss.xml`.
+fn url(r: &Renderer, scope: FeedScope, format: FeedFormat) -> String {
+    routes::feed(&home(r, scope), format.file_name())
+}
+
+/// The URL of the listing a feed belongs to.
+fn home(r: &Renderer, scope: FeedScope) -> String {
+    match scope {
+        FeedScope::Site => routes::home(),
+        FeedScope::Term { taxonomy, term } => r.term_url(taxonomy, term),
+    }
+}
+
+fn title(r: &Renderer, scope: FeedScope) -> String {
+    match scope {
+        FeedScope::Site => r.config.title.clone(),
+        FeedScope::Term { taxonomy, term } => format!(
+            "{} — {}",
+            r.index.taxonomies[taxonomy].terms[term].name, r.config.title
+        ),
+    }
+}
+
+/// Rewrites root-relative links of article HTML to absolute ones, as feed readers need.
+fn absolute_links(r: &Renderer, html: &str) -> String {
+    let origin = r.links.origin();
+    html.replace(" href=\"/", &format!(" href=\"{origin}/"))
+        .replace(" src=\"/", &format!(" src=\"{origin}/"))
+}
+
+/// What an entry carries of article `i`: the whole article or its summary, with absolute links.
+fn entry_content(r: &Renderer, i: usize) -> Result<String, Diagnostic> {
+    Ok(match r.config.feed_content {
+        ArticleText::Full => absolute_links(r, &r.body_html(i)?),
+        ArticleText::Summary => absolute_links(r, &r.articles[i].body.summary_html),
+    })
+}
+
+/// The names of article `i`'s terms, at most [`FEED_CATEGORIES`] per taxonomy, with their
+/// taxonomy's position.
+fn terms<'r>(r: &'r Renderer, i: usize) -> impl Iterator<Item = (usize, usize)> + 'r {
+    r.index.article_terms[i]
+        .iter()
+        .enumerate()
+        .flat_map(|(t, terms)| {
+            terms
+                .iter()
+                .take(FEED_CATEGORIES)
+                .map(move |&term| (t, term))
+        })
+}
+
+fn entry<'r>(r: &'r Renderer, i: usize) -> Result<FeedEntry<'r>, Diagnostic> {
+    let a = &r.articles[i];
+    let updated = a.meta.updated.unwrap_or(a.meta.date).instant;
+    Ok(FeedEntry {
+        title: &a.meta.title,
+        permalink: r.permalink(&a.url),
+        published: a.meta.date.instant.to_rfc3339(),
+        published_rfc2822: content::rfc2822(&a.meta.date.instant),
+        updated: updated.to_rfc3339(),
+        authors: &a.meta.authors,
+        categories: terms(r, i)
+            .map(|(t, term)| {
+                let taxonomy = &r.index.taxonomies[t];
+                Category {
+                    name: &taxonomy.terms[term].name,
+                    taxonomy: &taxonomy.name,
+                    url: r.permalink(&r.term_url(t, term)),
+                }
+            })
+            .collect(),
+        summary: &a.body.summary_text,
+        content: entry_content(r, i)?,
+    })
+}
+
+impl FeedPage {
+    /// An Atom or RSS feed from its template.
+    fn from_template(&self, r: &Renderer, template: &str) -> Result<String, Diagnostic> {
+        let ids = articles(r, self.scope);
         let updated = ids
             .iter()
             .map(|&i| {
-                let m = &self.articles[i].meta;
+                let m = &r.articles[i].meta;
                 m.updated.unwrap_or(m.date).instant
             })
             .max();
-        if format == FeedFormat::Json {
-            return self.json_feed(scope, &ids);
-        }
         let entries = ids
             .iter()
-            .map(|&i| self.feed_entry(i))
-            .collect::<Result<Vec<Value>, Diagnostic>>()?;
+            .map(|&i| entry(r, i))
+            .collect::<Result<Vec<FeedEntry>, Diagnostic>>()?;
         let mut ctx = tera::Context::new();
-        ctx.insert_value("site", self.site.clone());
-        ctx.insert_value(
+        ctx.insert_value("site", r.site.clone());
+        ctx.insert(
             "feed",
-            map([
-                ("title", Value::from(self.feed_title(scope))),
-                ("description", text(&self.config.description)),
-                ("language", text(&self.config.language)),
-                (
-                    "url",
-                    Value::from(self.permalink(&self.feed_path(scope, format))),
-                ),
-                ("home_url", Value::from(self.feed_home(scope))),
-                ("updated", opt(updated.map(|u| u.to_rfc3339()))),
-                (
-                    "updated_rfc2822",
-                    opt(updated.map(|u| content::rfc2822(&u))),
-                ),
-                (
-                    "author",
-                    text(self.config.author.as_deref().unwrap_or(&self.config.title)),
-                ),
-                ("entries", Value::from(entries)),
-            ]),
+            &FeedView {
+                title: title(r, self.scope),
+                description: &r.config.description,
+                language: &r.config.language,
+                url: r.permalink(&self.url(r)),
+                home_url: r.permalink(&home(r, self.scope)),
+                updated: updated.map(|u| u.to_rfc3339()),
+                updated_rfc2822: updated.map(|u| content::rfc2822(&u)),
+                author: r.config.author.as_deref().unwrap_or(&r.config.title),
+                entries,
+            },
         );
-        let template = match format {
-            FeedFormat::Rss => "rss.xml",
-            _ => "atom.xml",
-        };
-        self.theme.render(template, &ctx)
-    }
-
-    fn feed_entry(&self, i: usize) -> Result<Value, Diagnostic> {
-        let a = &self.articles[i];
-        let updated = a.meta.updated.unwrap_or(a.meta.date).instant;
-        let categories: Vec<Value> = self.index.article_terms[i]
-            .iter()
-            .enumerate()
-            .flat_map(|(t, terms)| {
-                terms.iter().take(FEED_CATEGORIES).map(move |&term| {
-                    let taxonomy = &self.index.taxonomies[t];
-                    map([
-                        ("name", text(&taxonomy.terms[term].name)),
-                        ("taxonomy", text(&taxonomy.name)),
-                        ("url", Value::from(self.permalink(&self.term_path(t, term)))),
-                    ])
-                })
-            })
-            .collect();
-        let authors: Vec<Value> = a.meta.authors.iter().map(|s| text(s)).collect();
-        Ok(map([
-            ("title", text(&a.meta.title)),
-            ("permalink", Value::from(self.permalink(&a.url))),
-            ("published", Value::from(a.meta.date.instant.to_rfc3339())),
-            (
-                "published_rfc2822",
-                Value::from(content::rfc2822(&a.meta.date.instant)),
-            ),
-            ("updated", Value::from(updated.to_rfc3339())),
-            ("authors", Value::from(authors)),
-            ("categories", Value::from(categories)),
-            ("summary", text(&a.body.summary_text)),
-            // A plain (not "safe") string: the XML templates escape it as element text.
-            ("content", Value::from(self.entry_content(i)?)),
-        ]))
+        r.theme.render(template, &ctx)
     }
 
     /// A JSON Feed 1.1 document.
-    fn json_feed(&self, scope: FeedScope, ids: &[usize]) -> Result<String, Diagnostic> {
-        let items =
-            ids.iter()
-                .map(|&i| {
-                    let a = &self.articles[i];
-                    let tags: Vec<&str> = self.index.article_terms[i]
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(t, terms)| {
-                            terms.iter().take(FEED_CATEGORIES).map(move |&term| {
-                                self.index.taxonomies[t].terms[term].name.as_str()
-                            })
-                        })
-                        .collect();
-                    let authors: Vec<serde_json::Value> = a
-                        .meta
-                        .authors
-                        .iter()
-                        .map(|name| json!({ "name": name }))
-                        .collect();
-                    let mut item = json!({
-                        "id": self.permalink(&a.url),
-                        "url": self.permalink(&a.url),
-                        "title": a.meta.title,
-                        "content_html": self.entry_content(i)?,
-                        "summary": a.body.summary_text,
-                        "date_published": a.meta.date.instant.to_rfc3339(),
-                        "authors": authors,
-                        "tags": tags,
-                    });
-                    if let Some(updated) = a.meta.updated {
-                        item["date_modified"] = json!(updated.instant.to_rfc3339());
-                    }
-                    Ok(item)
-                })
-                .collect::<Result<Vec<serde_json::Value>, Diagnostic>>()?;
+    fn json_feed(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let items = articles(r, self.scope)
+            .into_iter()
+            .map(|i| {
+                let a = &r.articles[i];
+                let tags: Vec<&str> = terms(r, i)
+                    .map(|(t, term)| r.index.taxonomies[t].terms[term].name.as_str())
+                    .collect();
+                let authors: Vec<serde_json::Value> = a
+                    .meta
+                    .authors
+                    .iter()
+                    .map(|name| json!({ "name": name }))
+                    .collect();
+                let mut item = json!({
+                    "id": r.permalink(&a.url),
+                    "url": r.permalink(&a.url),
+                    "title": a.meta.title,
+                    "content_html": entry_content(r, i)?,
+                    "summary": a.body.summary_text,
+                    "date_published": a.meta.date.instant.to_rfc3339(),
+                    "authors": authors,
+                    "tags": tags,
+                });
+                if let Some(updated) = a.meta.updated {
+                    item["date_modified"] = json!(updated.instant.to_rfc3339());
+                }
+                Ok(item)
+            })
+            .collect::<Result<Vec<serde_json::Value>, Diagnostic>>()?;
         let feed = json!({
             "version": "https://jsonfeed.org/version/1.1",
-            "title": self.feed_title(scope),
-            "home_page_url": self.feed_home(scope),
-            "feed_url": self.permalink(&self.feed_path(scope, FeedFormat::Json)),
-            "description": self.config.description,
-            "language": self.config.language,
+            "title": title(r, self.scope),
+            "home_page_url": r.permalink(&home(r, self.scope)),
+            "feed_url": r.permalink(&self.url(r)),
+            "description": r.config.description,
+            "language": r.config.language,
             "items": items,
         });
         Ok(serde_json::to_string_pretty(&feed).unwrap_or_default())
+    }
+}
+
+impl Kind for FeedPage {
+    fn url(&self, r: &Renderer) -> String {
+        url(r, self.scope, self.format)
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        match self.format {
+            FeedFormat::Atom => Some("atom.xml"),
+            FeedFormat::Rss => Some("rss.xml"),
+            FeedFormat::Json => None,
+        }
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        match self.format {
+            FeedFormat::Atom => self.from_template(r, "atom.xml"),
+            FeedFormat::Rss => self.from_template(r, "rss.xml"),
+            FeedFormat::Json => self.json_feed(r),
+        }
+    }
+
+    fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
+        if let FeedScope::Term { taxonomy, term } = self.scope {
+            r.index.taxonomies[taxonomy].terms[term].name.hash(h);
+        }
+        for i in articles(r, self.scope) {
+            inputs.hashes.page(i).hash(h);
+        }
+        true
+    }
+
+    fn in_sitemap(&self) -> bool {
+        false
+    }
+
+    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
+        None
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
     }
 }

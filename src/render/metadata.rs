@@ -3,7 +3,10 @@
 
 use serde_json::json;
 
+use chrono::Datelike;
+
 use super::Renderer;
+use crate::routes;
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` can close the element or start markup.
 fn script_safe(json: &str) -> String {
@@ -12,20 +15,20 @@ fn script_safe(json: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-impl Renderer<'_> {
-    /// The JSON-LD of article `i`, ready to be placed inside `<script type="application/ld+json">`.
-    pub(super) fn json_ld(&self, i: usize) -> String {
-        let a = &self.articles[i];
-        let permalink = self.permalink(&a.url);
+/// The JSON-LD of article `i`, ready to be placed inside `<script type="application/ld+json">`.
+pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
+    {
+        let a = &r.articles[i];
+        let permalink = r.permalink(&a.url);
         let terms = |name: &str| -> Vec<&str> {
-            self.index
+            r.index
                 .taxonomies
                 .iter()
                 .position(|t| t.name == name)
                 .map(|t| {
-                    self.index.article_terms[i][t]
+                    r.index.article_terms[i][t]
                         .iter()
-                        .map(|&term| self.index.taxonomies[t].terms[term].name.as_str())
+                        .map(|&term| r.index.taxonomies[t].terms[term].name.as_str())
                         .collect()
                 })
                 .unwrap_or_default()
@@ -40,12 +43,12 @@ impl Renderer<'_> {
             .iter()
             .map(|name| json!({ "@type": "Person", "name": name }))
             .collect();
-        let keywords: Vec<&str> = self.index.article_terms[i]
+        let keywords: Vec<&str> = r.index.article_terms[i]
             .iter()
             .enumerate()
             .flat_map(|(t, ids)| {
                 ids.iter()
-                    .map(move |&term| self.index.taxonomies[t].terms[term].name.as_str())
+                    .map(move |&term| r.index.taxonomies[t].terms[term].name.as_str())
             })
             .collect();
         let mut article = json!({
@@ -58,9 +61,9 @@ impl Renderer<'_> {
             "datePublished": a.meta.date.instant.to_rfc3339(),
             "dateModified": a.meta.updated.unwrap_or(a.meta.date).instant.to_rfc3339(),
             "wordCount": a.body.word_count,
-            "inLanguage": self.config.language,
+            "inLanguage": r.config.language,
             "keywords": keywords.join(", "),
-            "publisher": { "@type": "Organization", "name": self.config.title, "url": self.permalink("/") },
+            "publisher": { "@type": "Organization", "name": r.config.title, "url": r.permalink(&routes::home()) },
         });
         if !authors.is_empty() {
             article["author"] = json!(authors);
@@ -70,18 +73,18 @@ impl Renderer<'_> {
         }
         let day = a.meta.date.local_date();
         let crumbs = [
-            (self.config.title.clone(), self.permalink("/")),
+            (r.config.title.clone(), r.permalink(&routes::home())),
             (
                 day.format("%Y").to_string(),
-                self.permalink(&day.format("/%Y/").to_string()),
+                r.permalink(&routes::year(day.year())),
             ),
             (
                 day.format("%B %Y").to_string(),
-                self.permalink(&day.format("/%Y/%m/").to_string()),
+                r.permalink(&routes::month(day.year(), day.month())),
             ),
             (
-                a.meta.date.display(&self.config.date_format),
-                self.permalink(&day.format("/%Y/%m/%d/").to_string()),
+                a.meta.date.display(&r.config.date_format),
+                r.permalink(&routes::day(day)),
             ),
             (a.meta.title.clone(), permalink.clone()),
         ];

@@ -1,0 +1,93 @@
+//! Pages with nothing but the site around them: the search page and the page for missing URLs.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{HashInputs, Kind, Page, Renderer};
+use crate::diagnostics::Diagnostic;
+use crate::hash::StableHasher;
+use crate::routes;
+
+/// `/search/`, where the search index is queried in the reader's browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchPage;
+
+/// `/404.html`, which static hosts serve for missing URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotFoundPage;
+
+/// The search page (when search is on) and the 404 page.
+pub(super) fn pages(r: &Renderer) -> Vec<Page> {
+    let mut pages = Vec::with_capacity(2);
+    if r.config.search {
+        pages.push(Page::Search(SearchPage));
+    }
+    pages.push(Page::NotFound(NotFoundPage));
+    pages
+}
+
+impl Kind for SearchPage {
+    fn url(&self, _: &Renderer) -> String {
+        routes::search()
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        Some("search.html")
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let page = r.page_view("search", "Search", &self.url(r), "Search the archive");
+        r.theme.render("search.html", &r.context(&page))
+    }
+
+    fn fingerprint(&self, _: &Renderer, _: &HashInputs, _: &mut StableHasher) -> bool {
+        true
+    }
+
+    fn in_sitemap(&self) -> bool {
+        true
+    }
+
+    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
+        r.last_change
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Kind for NotFoundPage {
+    fn url(&self, _: &Renderer) -> String {
+        routes::not_found()
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        Some("404.html")
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let page = r.page_view(
+            "404",
+            "Page not found",
+            &self.url(r),
+            "This page does not exist.",
+        );
+        r.theme.render("404.html", &r.context(&page))
+    }
+
+    fn fingerprint(&self, _: &Renderer, _: &HashInputs, _: &mut StableHasher) -> bool {
+        true
+    }
+
+    fn in_sitemap(&self) -> bool {
+        false
+    }
+
+    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
+        None
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
+    }
+}

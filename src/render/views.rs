@@ -1,0 +1,381 @@
+//! What templates see: one typed view per thing a template shows. These structs are the theme's
+//! contract (the README's "Writing a theme" describes the same keys), and a snapshot test pins
+//! their JSON, so a renamed or dropped key fails a test instead of reaching a theme as an empty
+//! variable.
+//!
+//! Views borrow from the site where they can. Values many pages share (the `site` view, one card
+//! per article) are turned into template values once and reused as [`tera::Value`]s.
+
+use serde::{Serialize, Serializer};
+use tera::Value;
+
+/// HTML that templates print as it is (with `| safe`): a rendered body, a summary, JSON-LD.
+#[derive(Debug, Clone, Copy)]
+pub struct Html<'a>(pub &'a str);
+
+impl Serialize for Html<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A template value keeps the mark that it needs no escaping; elsewhere it is a string.
+        Value::safe_string(self.0).serialize(serializer)
+    }
+}
+
+/// `site`: on every page.
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    /// The site's name.
+    pub title: &'a str,
+    /// One sentence about the site.
+    pub description: &'a str,
+    /// The content language, for `<html lang>`.
+    pub language: &'a str,
+    /// The publisher, if set.
+    pub author: Option<&'a str>,
+    /// The absolute base URL without trailing slash.
+    pub base_url: &'a str,
+    /// The home page's root-relative URL.
+    pub home_url: String,
+    /// The archive page's URL.
+    pub archive_url: String,
+    /// The theme stylesheet's URL with a version query.
+    pub css_url: String,
+    /// Every declared taxonomy.
+    pub taxonomies: Vec<TaxonomyView<'a>>,
+    /// The site's feeds.
+    pub feeds: Vec<FeedLink>,
+    /// The search page's URL, when search is on.
+    pub search_url: Option<String>,
+    /// The `[extra]` table of `site.toml`.
+    pub extra: &'a toml::Table,
+}
+
+/// `page`: on every page.
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    /// `home`, `article`, `term`, `taxonomy`, `year`, `month`, `day`, `archive`, `search`, `404`.
+    pub kind: &'static str,
+    /// The page's title, without the site's.
+    pub title: &'a str,
+    /// Its root-relative URL.
+    pub url: String,
+    /// Its absolute URL.
+    pub permalink: String,
+    /// A plain-text description for `<meta name="description">`.
+    pub description: &'a str,
+}
+
+/// A taxonomy: `taxonomy`, and the items of `site.taxonomies`.
+#[derive(Debug, Serialize)]
+pub struct TaxonomyView<'a> {
+    /// Its name and URL segment (`topics`).
+    pub name: &'a str,
+    /// Its heading (`Topics`).
+    pub title: &'a str,
+    /// The URL of the list of its terms.
+    pub url: String,
+}
+
+/// A feed a page advertises: items of `site.feeds` and `term.feeds`.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    /// "Site title (Atom)".
+    pub title: String,
+    /// "Atom", "RSS", "JSON Feed".
+    pub label: &'static str,
+    /// The feed's URL.
+    pub url: String,
+    /// Its media type.
+    #[serde(rename = "type")]
+    pub media_type: &'static str,
+}
+
+/// A term an article has, in a card.
+#[derive(Debug, Serialize)]
+pub struct TermLink<'a> {
+    /// Its display name.
+    pub name: &'a str,
+    /// Its URL segment.
+    pub slug: &'a str,
+    /// Its listing's URL.
+    pub url: String,
+}
+
+/// An article's terms of one taxonomy.
+#[derive(Debug, Serialize)]
+pub struct TermGroup<'a> {
+    /// The taxonomy's name.
+    pub name: &'a str,
+    /// Its heading.
+    pub title: &'a str,
+    /// The terms shown.
+    pub terms: Vec<TermLink<'a>>,
+    /// How many more the article has (cards show at most 12 per taxonomy).
+    pub more: usize,
+}
+
+/// An article in a listing, or as a neighbour or related article: items of `listing.articles`,
+/// `article.earlier`, `article.later`, `article.related`.
+#[derive(Debug, Serialize)]
+pub struct Card<'a> {
+    /// The headline.
+    pub title: &'a str,
+    /// Root-relative URL.
+    pub url: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// RFC 3339 (or the day alone), for `<time datetime>`.
+    pub date: String,
+    /// The date as `date_format` shows it.
+    pub date_display: String,
+    /// The time in the article's own offset, when it has one.
+    pub time_display: Option<String>,
+    /// The summary as plain text.
+    pub summary: &'a str,
+    /// The summary as HTML.
+    pub summary_html: Html<'a>,
+    /// Bylines.
+    pub authors: &'a [String],
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read.
+    pub reading_time: usize,
+    /// Its terms by taxonomy.
+    pub taxonomies: Vec<TermGroup<'a>>,
+}
+
+/// A year, month or day as a link: `article.day`, `period.up`, `period.prev`, crumbs.
+#[derive(Debug, Serialize)]
+pub struct PeriodLink {
+    /// "2024", "June 2024", "19 June 2024", or "Archive".
+    pub label: String,
+    /// Its URL.
+    pub url: String,
+    /// `2024`, `2024-06`, `2024-06-19` for `<time datetime>`; none for the archive page.
+    pub datetime: Option<String>,
+}
+
+/// `article` (article.html): everything a card has, and the rest of the article.
+#[derive(Debug, Serialize)]
+pub struct ArticleView<'a> {
+    /// The card of the article (all its terms, not 12 per taxonomy).
+    #[serde(flatten)]
+    pub card: Card<'a>,
+    /// The body as HTML.
+    pub content: Html<'a>,
+    /// When it was updated (RFC 3339), if ever.
+    pub updated: Option<String>,
+    /// The same, as `date_format` shows it.
+    pub updated_display: Option<String>,
+    /// The `[extra]` table of its front matter.
+    pub extra: &'a serde_json::Value,
+    /// Its file below `content/`.
+    pub source_path: &'a str,
+    /// Its year's archive.
+    pub year: PeriodLink,
+    /// Its month's archive.
+    pub month: PeriodLink,
+    /// Its day's archive.
+    pub day: PeriodLink,
+    /// schema.org JSON-LD, safe inside `<script>`.
+    pub json_ld: Html<'a>,
+    /// Cards of related articles, best first.
+    pub related: Vec<Value>,
+    /// The card of the previous (older) article.
+    pub earlier: Option<Value>,
+    /// The card of the next (newer) article.
+    pub later: Option<Value>,
+}
+
+/// `listing`: the articles of one page of a listing.
+#[derive(Debug, Serialize)]
+pub struct ListingView<'a> {
+    /// What the listing is ("Sanctions", "June 2024", "Latest").
+    pub title: &'a str,
+    /// Articles in the whole listing.
+    pub total: usize,
+    /// The cards on this page.
+    pub articles: Vec<Value>,
+}
+
+/// `paginator`: the links between the pages of a listing.
+#[derive(Debug, Serialize)]
+pub struct PaginatorView {
+    /// This page's number, from 1.
+    pub current: usize,
+    /// How many pages the listing has.
+    pub total_pages: usize,
+    /// The first page's URL.
+    pub first_url: String,
+    /// The last page's URL.
+    pub last_url: String,
+    /// The previous page's URL, none on the first.
+    pub prev_url: Option<String>,
+    /// The next page's URL, none on the last.
+    pub next_url: Option<String>,
+    /// The page numbers to show; a gap has no number.
+    pub pages: Vec<PageNumber>,
+}
+
+/// One entry of `paginator.pages`.
+#[derive(Debug, Serialize)]
+pub struct PageNumber {
+    /// The page's number, or none for a gap (`…`).
+    pub number: Option<usize>,
+    /// Its URL, or none for a gap.
+    pub url: Option<String>,
+    /// Whether it is this page.
+    pub current: bool,
+}
+
+/// A term with its count: items of `terms`, `terms_by_count`, `letters[].terms`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermCount<'a> {
+    /// Its display name.
+    pub name: &'a str,
+    /// Its URL segment.
+    pub slug: &'a str,
+    /// Its listing's URL.
+    pub url: String,
+    /// Its articles.
+    pub count: usize,
+}
+
+/// `term` (term.html).
+#[derive(Debug, Serialize)]
+pub struct TermView<'a> {
+    /// The term and its count.
+    #[serde(flatten)]
+    pub term: TermCount<'a>,
+    /// The term's feeds.
+    pub feeds: Vec<FeedLink>,
+}
+
+/// Items of `letters` (taxonomy.html): terms grouped by first letter.
+#[derive(Debug, Serialize)]
+pub struct LetterGroup<'a> {
+    /// "A" … "Z", or "#" for the rest.
+    pub letter: String,
+    /// Its terms, by name.
+    pub terms: Vec<TermCount<'a>>,
+}
+
+/// `period` (period.html).
+#[derive(Debug, Serialize)]
+pub struct PeriodView {
+    /// `year`, `month` or `day`.
+    pub kind: &'static str,
+    /// "2024", "June 2024", "19 June 2024".
+    pub label: String,
+    /// Its URL.
+    pub url: String,
+    /// `2024`, `2024-06`, `2024-06-19`.
+    pub datetime: Option<String>,
+    /// The enclosing period (the archive page for a year).
+    pub up: PeriodLink,
+    /// From the archive page down to the enclosing period.
+    pub crumbs: Vec<PeriodLink>,
+    /// The previous period of the same kind with articles.
+    pub prev: Option<PeriodLink>,
+    /// The next period of the same kind with articles.
+    pub next: Option<PeriodLink>,
+    /// A year's months or a month's days, in order.
+    pub children: Vec<PeriodChild>,
+}
+
+/// Items of `period.children`.
+#[derive(Debug, Serialize)]
+pub struct PeriodChild {
+    /// "June 2024" or "19 June 2024".
+    pub label: String,
+    /// Its URL.
+    pub url: String,
+    /// `2024-06` or `2024-06-19`.
+    pub datetime: Option<String>,
+    /// Its articles.
+    pub count: usize,
+}
+
+/// Items of `years` (archive.html).
+#[derive(Debug, Serialize)]
+pub struct ArchiveYear {
+    /// The year.
+    pub year: i32,
+    /// Its archive's URL.
+    pub url: String,
+    /// Its articles.
+    pub count: usize,
+    /// All twelve months, in order.
+    pub months: Vec<ArchiveMonth>,
+}
+
+/// Items of `years[].months`.
+#[derive(Debug, Serialize)]
+pub struct ArchiveMonth {
+    /// 1 to 12.
+    pub number: u32,
+    /// "June".
+    pub name: String,
+    /// "Jun".
+    pub short: String,
+    /// Its archive's URL, none without articles.
+    pub url: Option<String>,
+    /// Its articles.
+    pub count: usize,
+}
+
+/// `feed` (atom.xml, rss.xml).
+#[derive(Debug, Serialize)]
+pub struct FeedView<'a> {
+    /// The feed's title.
+    pub title: String,
+    /// The site's description.
+    pub description: &'a str,
+    /// The content language.
+    pub language: &'a str,
+    /// The feed's own absolute URL.
+    pub url: String,
+    /// The page it belongs to.
+    pub home_url: String,
+    /// The newest entry's update (RFC 3339), if any entry.
+    pub updated: Option<String>,
+    /// The same in RFC 2822, for RSS.
+    pub updated_rfc2822: Option<String>,
+    /// The site's author, else its title.
+    pub author: &'a str,
+    /// The entries, newest first.
+    pub entries: Vec<FeedEntry<'a>>,
+}
+
+/// Items of `feed.entries`.
+#[derive(Debug, Serialize)]
+pub struct FeedEntry<'a> {
+    /// The headline.
+    pub title: &'a str,
+    /// The article's absolute URL (also its id).
+    pub permalink: String,
+    /// RFC 3339.
+    pub published: String,
+    /// RFC 2822.
+    pub published_rfc2822: String,
+    /// The update, or the publication (RFC 3339).
+    pub updated: String,
+    /// Bylines.
+    pub authors: &'a [String],
+    /// The article's terms.
+    pub categories: Vec<Category<'a>>,
+    /// The summary as plain text.
+    pub summary: &'a str,
+    /// The article (or summary) HTML with absolute links, as text the XML templates escape.
+    pub content: String,
+}
+
+/// Items of `feed.entries[].categories`.
+#[derive(Debug, Serialize)]
+pub struct Category<'a> {
+    /// The term's name.
+    pub name: &'a str,
+    /// Its taxonomy's name.
+    pub taxonomy: &'a str,
+    /// Its listing's absolute URL.
+    pub url: String,
+}
