@@ -178,7 +178,7 @@ fn entry<'r>(r: &'r Renderer, i: usize) -> Result<FeedEntry<'r>, Diagnostic> {
 
 impl FeedPage {
     /// An Atom or RSS feed from its template.
-    fn from_template(&self, r: &Renderer, template: &str) -> Result<String, Diagnostic> {
+    fn templated(&self, r: &Renderer, template: &str) -> Result<String, Diagnostic> {
         let ids = articles(r, self.scope);
         let updated = ids
             .iter()
@@ -269,8 +269,8 @@ impl Kind for FeedPage {
 
     fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
         match self.format {
-            FeedFormat::Atom => self.from_template(r, "atom.xml"),
-            FeedFormat::Rss => self.from_template(r, "rss.xml"),
+            FeedFormat::Atom => self.templated(r, "atom.xml"),
+            FeedFormat::Rss => self.templated(r, "rss.xml"),
             FeedFormat::Json => self.json_feed(r),
         }
     }
