@@ -239,27 +239,3 @@ impl CacheRecord<'_> {
         std::fs::rename(&temporary, path)
     }
 }
-
-/// Serializes a JSON value as its text (nothing for null), for formats that do not describe
-/// themselves.
-pub mod json_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use serde_json::Value;
-
-    /// Writes `value` as JSON text.
-    pub fn serialize<S: Serializer>(value: &Value, s: S) -> Result<S::Ok, S::Error> {
-        match value {
-            Value::Null => s.serialize_str(""),
-            other => s.serialize_str(&other.to_string()),
-        }
-    }
-
-    /// Reads JSON text.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        let text = <&str>::deserialize(d)?;
-        if text.is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(text).map_err(serde::de::Error::custom)
-    }
-}

@@ -6,6 +6,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, line_col};
+use crate::routes::is_reserved;
 use crate::slug::slugify;
 
 /// The name of the configuration file at the site root.
@@ -264,8 +265,6 @@ fn default_taxonomies() -> Vec<TaxonomyConfig> {
         .collect()
 }
 
-/// URL segments at the top of the site that taxonomies may not take.
-const RESERVED_SEGMENTS: [&str; 5] = ["archive", "page", "search", "pagefind", "css"];
 
 impl SiteConfig {
     /// Reads and validates `site.toml` in `root`.
@@ -376,7 +375,7 @@ impl SiteConfig {
                     "taxonomy name {:?} must be lowercase letters, digits and dashes",
                     taxonomy.name
                 ));
-            } else if RESERVED_SEGMENTS.contains(&taxonomy.name.as_str())
+            } else if is_reserved(&taxonomy.name)
                 || taxonomy.name.bytes().all(|b| b.is_ascii_digit())
             {
                 problems.push(format!(
@@ -455,7 +454,7 @@ fn check_article_path(pattern: &str) -> Result<(), String> {
         return bad("may not contain an empty segment (`//`)");
     }
     let first = pattern.split('/').nth(1).unwrap_or_default();
-    if RESERVED_SEGMENTS.contains(&first) {
+    if is_reserved(first) {
         return bad(&format!(
             "may not start with /{first}/, which is reserved for other pages"
         ));

@@ -2,8 +2,8 @@
 //!
 //! URLs here are paths below the site's base path, starting with `/` (`/topics/sanctions/`);
 //! [`Links`] puts the base path or the whole base URL in front. The top-level segments that
-//! Annals' own pages use are [`RESERVED_SEGMENTS`], which taxonomies and `article_path` may not
-//! take.
+//! Annals' own pages and the theme's static files use are reserved ([`is_reserved`]): taxonomies
+//! and `article_path` may not take them.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -15,19 +15,18 @@ pub const SEARCH: &str = "search";
 pub const PAGE: &str = "page";
 /// The folder of the search index: `/pagefind/`.
 pub const SEARCH_BUNDLE: &str = "pagefind";
-/// The folders of the built-in theme's static files: `/css/annals.css`, `/js/search.js`.
-pub const THEME_FOLDERS: [&str; 2] = ["css", "js"];
+/// Top-level URL segments of Annals' own pages.
+const PAGE_SEGMENTS: [&str; 4] = [ARCHIVE, PAGE, SEARCH, SEARCH_BUNDLE];
 
-/// Top-level URL segments that Annals' own pages use, which taxonomies and `article_path` may not
-/// start with.
-pub const RESERVED_SEGMENTS: [&str; 6] = [
-    ARCHIVE,
-    PAGE,
-    SEARCH,
-    SEARCH_BUNDLE,
-    THEME_FOLDERS[0],
-    THEME_FOLDERS[1],
-];
+/// Whether a top-level URL segment belongs to Annals' own pages or to the folders of the
+/// built-in theme's static files (`css`, `js`), so that taxonomies and `article_path` may not
+/// start with it.
+pub fn is_reserved(segment: &str) -> bool {
+    PAGE_SEGMENTS.contains(&segment)
+        || crate::theme::BUILTIN_STATIC
+            .iter()
+            .any(|(rel, _)| rel.split_once('/').is_some_and(|(folder, _)| folder == segment))
+}
 
 /// The home page.
 pub fn home() -> String {
@@ -247,9 +246,16 @@ mod tests {
 
     #[test]
     fn reserved_segments_hold_every_top_level_page_folder() {
-        for url in [archive(), search(), paginated("/", 2)] {
+        for url in [
+            archive(),
+            search(),
+            paginated("/", 2),
+            format!("/{SEARCH_BUNDLE}/"),
+            static_file(crate::theme::STYLESHEET),
+        ] {
             let first = url.split('/').nth(1).unwrap();
-            assert!(RESERVED_SEGMENTS.contains(&first), "{url}");
+            assert!(is_reserved(first), "{url}");
         }
+        assert!(!is_reserved("topics") && !is_reserved("2024"));
     }
 }

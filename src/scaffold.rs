@@ -199,12 +199,7 @@ pub fn new_article(
     if slug.is_empty() {
         return Err(ScaffoldError::EmptySlug(title.to_owned()));
     }
-    let rel = config
-        .new_path
-        .replace("{year}", &now.format("%Y").to_string())
-        .replace("{month}", &now.format("%m").to_string())
-        .replace("{day}", &now.format("%d").to_string())
-        .replace("{slug}", &slug);
+    let rel = crate::routes::fill(&config.new_path, now.date_naive(), &slug);
     let path = root.join("content").join(rel);
     write_new(
         &path,

@@ -17,7 +17,7 @@ use crate::hash::StableHasher;
 use crate::index::SiteIndex;
 
 /// The folder of the search bundle below the output folder.
-pub const BUNDLE_DIR: &str = "pagefind";
+pub const BUNDLE_DIR: &str = crate::routes::SEARCH_BUNDLE;
 
 /// A file of the search bundle: path below the output folder and bytes.
 pub type BundleFile = (String, Vec<u8>);

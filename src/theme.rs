@@ -12,34 +12,9 @@ use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, slash_path};
 
-/// The built-in templates, by name.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("article.html", include_str!("../templates/article.html")),
-    ("term.html", include_str!("../templates/term.html")),
-    ("taxonomy.html", include_str!("../templates/taxonomy.html")),
-    ("period.html", include_str!("../templates/period.html")),
-    ("archive.html", include_str!("../templates/archive.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    (
-        "partials/card.html",
-        include_str!("../templates/partials/card.html"),
-    ),
-    (
-        "partials/pagination.html",
-        include_str!("../templates/partials/pagination.html"),
-    ),
-    ("search.html", include_str!("../templates/search.html")),
-    ("atom.xml", include_str!("../templates/atom.xml")),
-    ("rss.xml", include_str!("../templates/rss.xml")),
-];
-
-/// The built-in static files, by path below the site root.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    ("css/annals.css", include_bytes!("../static/css/annals.css")),
-    ("js/search.js", include_bytes!("../static/js/search.js")),
-];
+// `BUILTIN_TEMPLATES` and `BUILTIN_STATIC`: every file of the repository's `templates/` and
+// `static/`, listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/theme.rs"));
 
 /// The path of the theme stylesheet below the site root.
 pub const STYLESHEET: &str = "css/annals.css";

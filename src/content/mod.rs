@@ -51,7 +51,7 @@ pub struct ArticleMeta {
     /// Former URLs of the article.
     pub aliases: Vec<String>,
     /// The free `[extra]` table, for templates.
-    #[serde(with = "crate::cache::json_text")]
+    #[serde(with = "json_text")]
     pub extra: serde_json::Value,
     /// What reading the file found worth a warning, as (line, message); kept with the rest, so
     /// that a build taking the article from its cache warns too.
@@ -89,13 +89,7 @@ pub struct ParsedArticle {
 
 /// Fills the `article_path` pattern of `config` for one article.
 pub fn article_url(config: &SiteConfig, meta: &ArticleMeta) -> String {
-    let day = meta.date.local_date();
-    config
-        .article_path
-        .replace("{year}", &day.format("%Y").to_string())
-        .replace("{month}", &day.format("%m").to_string())
-        .replace("{day}", &day.format("%d").to_string())
-        .replace("{slug}", &meta.slug)
+    crate::routes::fill(&config.article_path, meta.date.local_date(), &meta.slug)
 }
 
 /// Gives every article its URL, in order. Two articles with the same URL are an error naming
@@ -225,4 +219,28 @@ pub struct Article {
     pub body: ArticleBody,
     /// The file's stamp when it was read, for the build cache.
     pub stamp: Option<FileStamp>,
+}
+
+/// Serializes a JSON value as its text (nothing for null), for formats that do not describe
+/// themselves.
+pub mod json_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    /// Writes `value` as JSON text.
+    pub fn serialize<S: Serializer>(value: &Value, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Value::Null => s.serialize_str(""),
+            other => s.serialize_str(&other.to_string()),
+        }
+    }
+
+    /// Reads JSON text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        let text = <&str>::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(text).map_err(serde::de::Error::custom)
+    }
 }
