@@ -15,7 +15,11 @@ fn files(dir: &Path) -> Vec<String> {
             if name.starts_with('.') {
                 continue;
             }
-            let rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 walk(&entry.path(), &rel, out);
             } else {
@@ -32,15 +36,25 @@ fn files(dir: &Path) -> Vec<String> {
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let mut code = String::new();
-    code.push_str("/// The built-in templates, by name.\npub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[\n");
+    code.push_str(
+        "/// The built-in templates, by name.\npub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[\n",
+    );
     for name in files(&root.join("templates")) {
         let path = root.join("templates").join(&name);
-        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n\n/// The built-in static files, by path below the output folder.\npub const BUILTIN_STATIC: &[(&str, &[u8])] = &[\n");
     for name in files(&root.join("static")) {
         let path = root.join("static").join(&name);
-        let _ = writeln!(code, "    ({name:?}, include_bytes!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("theme.rs");

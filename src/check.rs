@@ -42,8 +42,12 @@ pub fn broken_links(
     links(html)
         .into_iter()
         .filter(|link| {
-            link_target(link, base_path)
-                .is_some_and(|target| !target.starts_with(skip_prefix) && !files.contains(&target))
+            // A link to a folder without its slash (`/topics`) works: hosts redirect to it.
+            link_target(link, base_path).is_some_and(|target| {
+                !target.starts_with(skip_prefix)
+                    && !files.contains(&target)
+                    && !files.contains(&format!("{target}/index.html"))
+            })
         })
         .collect()
 }
@@ -198,7 +202,7 @@ mod tests {
 
     #[test]
     fn internal_links_resolve_to_files() {
-        let html = r#"<a href="/news/a/">a</a> <img src="/news/b.png"> <a href="https://x.org/">x</a> <a href="/news/gone/#top">g</a> <a href="/news/pagefind/x.js">p</a>"#;
+        let html = r#"<a href="/news/a/">a</a> <img src="/news/b.png"> <a href="https://x.org/">x</a> <a href="/news/gone/#top">g</a> <a href="/news/pagefind/x.js">p</a> <a href="/news/a">no slash</a>"#;
         let files: HashSet<String> = ["a/index.html".to_owned(), "b.png".to_owned()].into();
         assert_eq!(
             broken_links(html, "/news", &files, "pagefind/"),

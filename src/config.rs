@@ -265,7 +265,6 @@ fn default_taxonomies() -> Vec<TaxonomyConfig> {
         .collect()
 }
 
-
 impl SiteConfig {
     /// Reads and validates `site.toml` in `root`.
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {

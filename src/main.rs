@@ -177,8 +177,11 @@ fn run(cli: Cli) -> ExitCode {
                 }
             })
         }
-        Command::Check { site } => site::check(&site.options()).map(|report| {
+        Command::Check { site } => site::check(&site.options()).and_then(|report| {
             print_warnings(&report.warnings);
+            if !report.errors.is_empty() {
+                return Err(BuildError::Input(report.errors));
+            }
             println!(
                 "Checked {} articles and {} pages, every internal link: no errors, {} ({:.2} s)",
                 report.articles,
@@ -186,6 +189,7 @@ fn run(cli: Cli) -> ExitCode {
                 counted(report.warnings.len(), "warning"),
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
         }),
         Command::Serve { site, port, bind } => {
             let options = ServeOptions {

@@ -15,8 +15,14 @@ use crate::hash::{StableHasher, stable_hash};
 use crate::slug::slugify;
 use crate::text;
 
-/// The marker that ends a hand-picked summary.
-pub const MORE_MARKER: &str = "<!-- more -->";
+/// Whether raw HTML is the marker that ends a hand-picked summary: `<!-- more -->`, also
+/// written `<!--more-->` (as Hugo does) or with other spacing.
+pub fn is_more_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim() == "more")
+}
 
 /// Words a reader reads in a minute, for reading times.
 const WORDS_PER_MINUTE: usize = 200;
@@ -232,7 +238,7 @@ fn body_events<'a>(
                 event
             }
             Event::Html(html) | Event::InlineHtml(html)
-                if source.raw_html == RawHtml::Escape && html.trim() != MORE_MARKER =>
+                if source.raw_html == RawHtml::Escape && !is_more_marker(&html) =>
             {
                 Event::Text(html)
             }
@@ -342,7 +348,7 @@ fn resolve_link(target: &str, links: &LinkResolver) -> Option<String> {
 fn summary_events<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
     if let Some(marker) = events
         .iter()
-        .position(|e| matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER))
+        .position(|e| matches!(e, Event::Html(h) | Event::InlineHtml(h) if is_more_marker(h)))
     {
         let mut summary = events[..marker].to_vec();
         let mut open = Vec::new();
@@ -535,6 +541,18 @@ mod tests {
                 + r.summary_html.matches("</blockquote>").count();
             assert_eq!(opened, closed, "{body:?} gave {:?}", r.summary_html);
         }
+    }
+
+    #[test]
+    fn the_more_marker_may_be_written_as_hugo_writes_it() {
+        for marker in ["<!-- more -->", "<!--more-->", "<!--  more\t-->"] {
+            let a = article(&format!(
+                "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nOne.\n\nTwo.\n\n{marker}\n\nThree.\n"
+            ));
+            let (r, _) = render(&a, &links()).unwrap();
+            assert_eq!(r.summary_text, "One. Two.", "{marker}");
+        }
+        assert!(!is_more_marker("<!-- more than this -->"));
     }
 
     #[test]

@@ -23,9 +23,10 @@ const PAGE_SEGMENTS: [&str; 4] = [ARCHIVE, PAGE, SEARCH, SEARCH_BUNDLE];
 /// start with it.
 pub fn is_reserved(segment: &str) -> bool {
     PAGE_SEGMENTS.contains(&segment)
-        || crate::theme::BUILTIN_STATIC
-            .iter()
-            .any(|(rel, _)| rel.split_once('/').is_some_and(|(folder, _)| folder == segment))
+        || crate::theme::BUILTIN_STATIC.iter().any(|(rel, _)| {
+            rel.split_once('/')
+                .is_some_and(|(folder, _)| folder == segment)
+        })
 }
 
 /// The home page.

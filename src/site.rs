@@ -178,6 +178,8 @@ pub struct CheckReport {
     pub pages: usize,
     /// Things worth a look that do not fail a build, like two spellings of one country.
     pub warnings: Vec<Diagnostic>,
+    /// Links that lead nowhere, and pages that fail to render.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// A loaded site: configuration, theme, articles (newest first) and their indexes.
@@ -289,16 +291,27 @@ impl Site {
             let url = renderer.url_of(page);
             let written_by_article = page.article().is_some();
             let problem = if let Some(&other) = files.get(&file) {
-                let culprit = [page, other]
-                    .into_iter()
-                    .find(|p| p.article().is_some())
-                    .unwrap_or(page);
-                errors.push(Diagnostic::new(
+                // An article is the likelier culprit; the other page is named too.
+                let (culprit, rival) = if page.article().is_none() {
+                    (other, page)
+                } else {
+                    (page, other)
+                };
+                let (culprit, rival) = (
                     self.source_of(renderer, culprit),
+                    self.source_of(renderer, rival),
+                );
+                let message = if culprit == rival {
                     format!(
-                        "two pages would be written to {url}; change this article's slug or alias"
-                    ),
-                ));
+                        "{url} is both this article's URL and one of its aliases, or two of its aliases"
+                    )
+                } else {
+                    format!(
+                        "two pages would be written to {url}, by this article and by {}; change a slug or alias",
+                        rival.display()
+                    )
+                };
+                errors.push(Diagnostic::new(culprit, message));
                 continue;
             } else if written_by_article && statics.contains_key(&file) {
                 Some(format!(
@@ -386,9 +399,9 @@ impl Site {
         Ok(paths)
     }
 
-    /// Renders every page without writing anything, to find template errors.
     /// Renders every page without writing anything, and checks that every internal link leads
-    /// to a page or static file. Returns the number of pages and warnings about taxonomy terms.
+    /// to a page or static file. Returns the counts, warnings about taxonomy terms, and every
+    /// broken link and page that fails to render.
     pub fn check(&self) -> Result<CheckReport, BuildError> {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
@@ -415,15 +428,12 @@ impl Site {
                     .collect(),
             })
             .collect();
-        if errors.is_empty() {
-            Ok(CheckReport {
-                articles: self.articles.len(),
-                pages: pages.len(),
-                warnings: self.warnings.clone(),
-            })
-        } else {
-            Err(BuildError::Input(dedup(errors)))
-        }
+        Ok(CheckReport {
+            articles: self.articles.len(),
+            pages: pages.len(),
+            warnings: self.warnings.clone(),
+            errors: dedup(errors),
+        })
     }
 
     /// Renders one page; a bug of Annals met on the way is an error naming the page's source.

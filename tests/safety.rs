@@ -462,3 +462,78 @@ fn a_mount_point_can_be_the_output_folder() {
     }
     assert!(out.status.success(), "{err}");
 }
+
+/// What real archives converted from Jekyll, Hugo and Zola hold: their date form, Hugo's summary
+/// marker, version numbers in old URLs, folders linked without their slash, YAML errors.
+#[test]
+fn shapes_of_real_archives_build_and_check_as_their_authors_expect() {
+    let site = site();
+    site.file(
+        "content/jekyll.md",
+        "---\ntitle: From Jekyll\ndate: 2026-07-16 9:08:11 +0000\n---\nFirst.\n\n<!--more-->\n\nRest.\n",
+    );
+    site.article(
+        "zola.md",
+        "From Zola",
+        "2024-06-18",
+        "aliases = [\"/releases/1.1.0\", \"/old/post.html\"]",
+        "See [the topics](/topics) and [the first story](/2024/06/19/first-story).",
+    );
+    let (ok, err) = build(&site, &[]);
+    assert!(ok, "{err}");
+    assert!(site.exists("2026/07/16/from-jekyll/index.html"));
+    assert!(site.read("index.html").contains("First."));
+    assert!(
+        !site.read("index.html").contains("Rest."),
+        "the summary ends at <!--more-->"
+    );
+    assert!(
+        site.exists("releases/1.1.0/index.html"),
+        "a version number is a folder"
+    );
+    assert!(site.exists("old/post.html"));
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A YAML error says where once.
+    site.file(
+        "content/bad.md",
+        "---\ntitle: \"A\"\ndate: 2024-01-02\nlayout: post\n---\n",
+    );
+    let (ok, err) = build(&site, &[]);
+    assert!(!ok);
+    assert!(err.contains("bad.md:4:1: unknown field `layout`"), "{err}");
+    assert!(!err.contains("error: line"), "{err}");
+    // An alias two articles share names both.
+    std::fs::remove_file(site.root().join("content/bad.md")).unwrap();
+    site.article(
+        "twin.md",
+        "Twin",
+        "2024-06-17",
+        "aliases = [\"/old/post.html\"]",
+        "B.",
+    );
+    let (ok, err) = build(&site, &[]);
+    assert!(!ok);
+    assert!(err.contains("twin.md") && err.contains("zola.md"), "{err}");
+}
+
+#[test]
+fn check_prints_warnings_next_to_its_errors() {
+    let site = site();
+    site.article(
+        "b.md",
+        "Second",
+        "2024-06-20",
+        "topics = [\"energy\"]",
+        "[x](/nowhere/)",
+    );
+    let out = site.run(&["check"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("/nowhere/"), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("also written"),
+        "{err}"
+    );
+}

@@ -70,6 +70,15 @@ impl ArticleDate {
                 has_time: true,
             });
         }
+        // Jekyll's form: `2024-06-19 14:30:00 +0900`, the hour maybe of one digit.
+        for format in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"] {
+            if let Ok(instant) = DateTime::parse_from_str(text, format) {
+                return Ok(ArticleDate {
+                    instant,
+                    has_time: true,
+                });
+            }
+        }
         for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
             if let Ok(local) = NaiveDateTime::parse_from_str(&normalized, format) {
                 return Ok(ArticleDate {
@@ -240,6 +249,16 @@ mod tests {
         let early = ArticleDate::parse("2024-06-09T02:50:00+09:00").unwrap();
         assert_eq!(rfc2822(&early.instant), early.instant.to_rfc2822());
         assert_eq!(strftime(&early.instant, "%#z"), early.instant.to_rfc3339());
+    }
+
+    #[test]
+    fn accepts_jekyll_dates() {
+        let d = ArticleDate::parse("2026-07-16 05:08:11 +0000").unwrap();
+        assert_eq!(d.machine(), "2026-07-16T05:08:11+00:00");
+        let d = ArticleDate::parse("2024-06-19 9:05:00 +0900").unwrap();
+        assert_eq!(d.machine(), "2024-06-19T09:05:00+09:00");
+        let d = ArticleDate::parse("2024-06-19 09:05 -05:00").unwrap();
+        assert_eq!(d.machine(), "2024-06-19T09:05:00-05:00");
     }
 
     #[test]

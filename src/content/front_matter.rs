@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use serde_saphyr::MessageFormatter;
 
 use super::dates::{ArticleDate, deserialize_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
@@ -136,7 +137,8 @@ fn parse_yaml(text: &str) -> Result<FrontMatter, (usize, Option<usize>, String)>
         let location = e.location();
         let line = location.map_or(1, |l| l.line() as usize);
         let column = location.map(|l| l.column() as usize);
-        let message = e.to_string();
+        // The message alone: the position is the file's, given apart.
+        let message = serde_saphyr::DefaultMessageFormatter.format_message(&e);
         let message = message.lines().next().unwrap_or_default().to_owned();
         (line.max(1), column, message)
     })
@@ -394,8 +396,9 @@ fn clean_json(value: &mut serde_json::Value, clean: &mut impl FnMut(&str) -> Str
 }
 
 /// The URL path of the redirect page for an alias: percent-escapes decoded (`/caf%C3%A9/` is the
-/// folder `café/`), and a last segment without an extension made a folder (`/old/post` is
-/// `/old/post/`, as Hugo does). An error says what is wrong with it.
+/// folder `café/`), and a path that does not end in `.html` or `.htm` made a folder (`/old/post`
+/// and `/releases/1.1.0` are `/old/post/` and `/releases/1.1.0/`, as in Zola and Hugo), since a
+/// redirect page is HTML. An error says what is wrong with it.
 fn alias_path(alias: &str) -> Result<String, String> {
     if !alias.starts_with('/') || alias.starts_with("//") {
         return Err("must be a path on this site, starting with one `/`".to_owned());
@@ -427,8 +430,9 @@ fn alias_path(alias: &str) -> Result<String, String> {
             ));
         }
     }
-    let folder = segments[last].is_empty() || segments[last].contains('.');
-    Ok(if folder {
+    let last = segments[last].to_ascii_lowercase();
+    let file = last.ends_with(".html") || last.ends_with(".htm");
+    Ok(if file || last.is_empty() {
         decoded.into_owned()
     } else {
         format!("{decoded}/")
@@ -506,6 +510,9 @@ mod tests {
         assert_eq!(alias_path("/old/post/").unwrap(), "/old/post/");
         assert_eq!(alias_path("/old/post").unwrap(), "/old/post/");
         assert_eq!(alias_path("/old/post.html").unwrap(), "/old/post.html");
+        assert_eq!(alias_path("/old/POST.HTM").unwrap(), "/old/POST.HTM");
+        assert_eq!(alias_path("/releases/1.1.0").unwrap(), "/releases/1.1.0/");
+        assert_eq!(alias_path("/feed.xml").unwrap(), "/feed.xml/");
         assert_eq!(alias_path("/caf%C3%A9/").unwrap(), "/café/");
         for bad in [
             "old/post/",
