@@ -16,9 +16,11 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Article, ArticleMeta, FileStamp, nanos_since_epoch};
+use crate::content::{Article, ArticleMeta, FileStamp, Readings, nanos_since_epoch};
 use crate::hash::StableHasher;
 use crate::markdown::ArticleBody;
+use crate::site::BuildOptions;
+use crate::theme::Theme;
 
 /// The cache folder, in the site root.
 pub const CACHE_DIR: &str = ".annals-cache";
@@ -38,7 +40,7 @@ const RACY_MARGIN_NS: u64 = 2_000_000_000;
 
 /// An article as the last build read it: its front matter and what listings need of its body.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CachedArticle {
+struct CachedArticle {
     /// The file's stamp when it was read.
     pub stamp: FileStamp,
     /// Its front matter.
@@ -109,22 +111,18 @@ pub struct BuildCache {
     pub files: HashMap<String, u64>,
 }
 
-/// Hashes the inputs of a build other than articles: settings, templates, the stylesheet and
-/// the command-line options that change pages.
-#[derive(Debug, Default)]
-pub struct CacheKey(StableHasher);
-
-impl CacheKey {
-    /// Adds something pages depend on.
-    pub fn add(&mut self, value: impl Hash) -> &mut Self {
-        value.hash(&mut self.0);
-        self
-    }
-
-    /// The key.
-    pub fn finish(&self) -> u64 {
-        self.0.finish()
-    }
+/// The key of a build's cache: a hash of its inputs other than articles (the site folder,
+/// settings, templates, the stylesheet, and the command-line options that change pages). A cache
+/// made with another key is not used.
+pub fn key(options: &BuildOptions, theme: &Theme, css_version: &str) -> u64 {
+    let root = &options.root;
+    let settings = std::fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let mut h = StableHasher::default();
+    std::path::absolute(root).unwrap_or_default().hash(&mut h);
+    settings.hash(&mut h);
+    (&options.base_url, options.drafts, options.future).hash(&mut h);
+    (theme.fingerprint, css_version).hash(&mut h);
+    h.finish()
 }
 
 impl BuildCache {
@@ -169,12 +167,15 @@ impl BuildCache {
         // Nothing to do when there is none.
         let _ = std::fs::remove_file(cache_file(root, output));
     }
+}
 
+impl Readings for BuildCache {
     /// The cached reading of the article at `rel`, if its file still has the same `stamp` and did
     /// not change too close to the last build to tell.
-    pub fn article(&mut self, rel: &str, stamp: FileStamp) -> Option<CachedArticle> {
+    fn take(&mut self, rel: &str, stamp: FileStamp) -> Option<(ArticleMeta, ArticleBody)> {
         let cached = self.articles.remove(rel)?;
-        (cached.stamp == stamp && settled(stamp, self.started_ns)).then_some(cached)
+        (cached.stamp == stamp && settled(stamp, self.started_ns))
+            .then_some((cached.meta, cached.body))
     }
 }
 

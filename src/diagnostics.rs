@@ -138,6 +138,13 @@ pub fn catch_panic<T>(work: impl FnOnce() -> T) -> Result<T, Panic> {
     })
 }
 
+/// Diagnostics sorted by file, line and message, each once.
+pub fn sorted_unique(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    diagnostics.dedup();
+    diagnostics
+}
+
 /// A count with its noun, singular or plural: `1 warning`, `3 warnings`.
 pub fn counted(n: usize, noun: &str) -> String {
     if n == 1 {

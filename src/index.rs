@@ -78,7 +78,7 @@ pub struct YearIndex {
 }
 
 /// Every index of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SiteIndex {
     /// One per taxonomy of `site.toml`, in that order.
     pub taxonomies: Vec<TaxonomyIndex>,

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use annals::diagnostics::counted;
+use annals::progress::Progress;
 use annals::scaffold;
 use annals::serve::{self, ServeOptions};
-use annals::site::{self, BuildError, BuildOptions, Progress};
+use annals::site::{self, BuildError, BuildOptions};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 

@@ -24,6 +24,7 @@ use thiserror::Error;
 use walkdir::WalkDir;
 
 use crate::diagnostics::slash_path;
+use crate::engine::Sink;
 
 /// The record of the files Annals wrote, inside the output folder: one path per line below the
 /// output folder, with `/` separators.
@@ -345,9 +346,8 @@ impl<'o> Staging<'o> {
     }
 }
 
-/// Replaces the record of the output folder `target` with one listing `files`, in one step (for
-/// a preview that writes into its folder directly).
-pub fn write_record<'a>(
+/// Replaces the record of the output folder `target` with one listing `files`, in one step.
+fn write_record<'a>(
     target: &Path,
     files: impl Iterator<Item = &'a String>,
 ) -> Result<(), OutputError> {
@@ -403,21 +403,7 @@ fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
     // gone before the new one moves in.
     let list = dir.join(REMOVED_LIST);
     let removed = std::fs::read_to_string(&list).map_err(io_error(&list))?;
-    for rel in removed.split('\0').filter(|l| !l.is_empty()) {
-        let path = target.join(rel);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
-            _ => {}
-        }
-        // Folders left empty go too; a folder with anything else in it stays.
-        let mut folder = path.parent();
-        while let Some(f) = folder.filter(|f| *f != target) {
-            if std::fs::remove_dir(f).is_err() {
-                break;
-            }
-            folder = f.parent();
-        }
-    }
+    remove_files(target, removed.split('\0').filter(|l| !l.is_empty()))?;
     let site = dir.join(PATCH_FILES);
     if site.is_dir() {
         for entry in WalkDir::new(&site) {
@@ -441,6 +427,71 @@ fn apply_patch(dir: &Path, target: &Path) -> Result<(), OutputError> {
         std::fs::rename(&record, &path).map_err(io_error(&path))?;
     }
     std::fs::remove_dir_all(dir).map_err(io_error(dir))
+}
+
+/// Removes the files at `rels` below `target` (those already gone are fine), and the folders
+/// they leave empty; a folder with anything else in it stays.
+fn remove_files<'a>(target: &Path, rels: impl Iterator<Item = &'a str>) -> Result<(), OutputError> {
+    for rel in rels {
+        let path = target.join(rel);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error(&path)(e)),
+            _ => {}
+        }
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| *f != target) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+    Ok(())
+}
+
+/// An output folder written in place, without staging: the preview's private folder, which
+/// nothing else writes into. It keeps a record of its files like a build's output folder.
+pub struct Folder {
+    path: PathBuf,
+}
+
+impl Folder {
+    /// The folder at `path`, which a build made.
+    pub fn new(path: &Path) -> Folder {
+        Folder {
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Removes the recorded files that `files` (every file of the site now) lacks, and records
+    /// `files`. Returns how many files were removed.
+    pub fn finish(&self, files: &HashSet<String>) -> Result<usize, OutputError> {
+        let record = read_record(&self.path)?.unwrap_or_default();
+        let gone: Vec<&str> = record
+            .iter()
+            .filter(|f| !files.contains(*f))
+            .map(String::as_str)
+            .collect();
+        remove_files(&self.path, gone.iter().copied())?;
+        write_record(&self.path, files.iter())?;
+        Ok(gone.len())
+    }
+}
+
+impl Sink for Folder {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.path.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::write(&path, bytes).map_err(io_error(&path))
+    }
+}
+
+impl Sink for Staging<'_> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        Staging::write(self, rel, bytes)
+    }
 }
 
 /// The files under `source` that a build copies verbatim, relative to it with `/` separators:

@@ -341,3 +341,49 @@ fn a_body_edit_rewrites_only_the_pages_that_show_it() {
         "the last good site stays"
     );
 }
+
+#[test]
+fn a_live_update_reports_every_error_of_the_edit_like_a_build() {
+    let site = site();
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options).expect("first build");
+    site.file("content/2020/story-0.md", "+++\ntitle = \"No date\"\n+++\n");
+    site.file(
+        "content/2021/story-3.md",
+        "+++\ntitle = \"Bad\"\ndate = 2021-13-01\n+++\n",
+    );
+    let error = live
+        .update(&[
+            content(&site, "2020/story-0.md"),
+            content(&site, "2021/story-3.md"),
+        ])
+        .expect_err("two broken files");
+    let text = format!("{error:?}");
+    assert!(
+        text.contains("story-0.md") && text.contains("story-3.md"),
+        "{text}"
+    );
+    // The last good site is still served, and still updates.
+    assert!(std::fs::read_to_string(out.join("2020/01/10/story-0/index.html")).is_ok());
+}
+
+#[test]
+fn a_site_with_a_news_sitemap_builds_again() {
+    let site = site();
+    site.file(
+        "site.toml",
+        "title = \"Live\"\nbase_url = \"https://example.org/live\"\nnews_sitemap = true\n",
+    );
+    for cache in [true, true, false] {
+        let options = BuildOptions {
+            cache,
+            ..BuildOptions::new(site.root())
+        };
+        site::build(&options).expect("build");
+    }
+    assert!(site.exists("news-sitemap.xml"));
+}

@@ -9,6 +9,7 @@
 mod dates;
 mod discover;
 mod front_matter;
+mod read;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use dates::{ArticleDate, rfc2822, strftime};
 pub use discover::{discover, is_article_name, is_ignored};
 pub use front_matter::{parse_file, parse_text, read_body};
+pub use read::{Publish, Published, ReadArticles, Readings, read_all, read_article};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;

@@ -1,0 +1,217 @@
+//! Reading articles: one file into an [`Article`], every file of `content/` in parallel (taking
+//! unchanged ones from earlier readings), and which of them are published.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
+
+use super::{Article, ArticleMeta, FileStamp, discover, parse_file};
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, catch_panic, slash_path};
+use crate::markdown::{self, ArticleBody, BodySource};
+use crate::progress::Progress;
+
+/// Which articles go on the site: drafts and articles dated in the future wait, unless asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Publish {
+    /// Publishes drafts too.
+    pub drafts: bool,
+    /// Publishes articles dated in the future too.
+    pub future: bool,
+    /// The time of the build.
+    pub now: DateTime<FixedOffset>,
+}
+
+/// Whether an article goes on the site.
+#[derive(Debug)]
+pub enum Published {
+    /// Yes.
+    Yes,
+    /// No: a draft.
+    No,
+    /// Not yet: dated in the future; the warning says so.
+    Scheduled(Diagnostic),
+}
+
+impl Publish {
+    /// Whether the article of `meta` is published now.
+    pub fn decide(&self, meta: &ArticleMeta) -> Published {
+        if meta.draft && !self.drafts {
+            Published::No
+        } else if meta.date.instant > self.now && !self.future {
+            Published::Scheduled(Diagnostic::new(
+                &meta.source,
+                format!(
+                    "dated {}, in the future: scheduled, not published (--future publishes it)",
+                    meta.date.machine()
+                ),
+            ))
+        } else {
+            Published::Yes
+        }
+    }
+
+    /// Reads the article at `rel` below `content_dir` again: `None` when its file is gone or it
+    /// is not published.
+    pub fn reread(
+        &self,
+        content_dir: &Path,
+        rel: &str,
+        config: &SiteConfig,
+    ) -> Result<Option<Article>, Vec<Diagnostic>> {
+        let path = content_dir.join(rel);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let article = read_article(&path, content_dir, config)?;
+        Ok(matches!(self.decide(&article.meta), Published::Yes).then_some(article))
+    }
+}
+
+/// Readings of articles from an earlier build (a build cache).
+pub trait Readings: Send {
+    /// The earlier reading of the article at `rel` below `content/`, if its file still has
+    /// `stamp`.
+    fn take(&mut self, rel: &str, stamp: FileStamp) -> Option<(ArticleMeta, ArticleBody)>;
+}
+
+/// The published articles of a site, with warnings about them, and what is left of the earlier
+/// readings.
+pub struct ReadArticles<R> {
+    /// The articles, in the order their files were found; URLs are still empty.
+    pub articles: Vec<Article>,
+    /// Scheduled articles, and what reading the files found.
+    pub warnings: Vec<Diagnostic>,
+    /// The earlier readings not used.
+    pub readings: Option<R>,
+}
+
+/// Discovers and reads every article of `content_dir` in parallel, taking from the readings that
+/// `load` gives (while the files are listed) those whose files did not change.
+pub fn read_all<R: Readings>(
+    content_dir: &Path,
+    config: &SiteConfig,
+    publish: Publish,
+    progress: &dyn Progress,
+    load: impl FnOnce() -> Option<R> + Send,
+) -> Result<ReadArticles<R>, Vec<Diagnostic>> {
+    if !content_dir.is_dir() {
+        return Err(vec![Diagnostic::new(
+            content_dir,
+            "there is no content/ folder: articles go there as Markdown files",
+        )]);
+    }
+    // Stamps are taken before reading, so that a file changed while it is read looks changed to
+    // the next build.
+    let (listed, mut readings) = rayon::join(
+        || {
+            let files = discover(content_dir)?;
+            let stamps: Vec<Option<FileStamp>> =
+                files.par_iter().map(|f| FileStamp::of(f)).collect();
+            Ok::<_, Vec<Diagnostic>>((files, stamps))
+        },
+        load,
+    );
+    let (files, stamps) = listed?;
+    progress.stage("Reading articles", files.len());
+    type Job<'f> = (
+        &'f PathBuf,
+        Option<FileStamp>,
+        Option<(ArticleMeta, ArticleBody)>,
+    );
+    let jobs: Vec<Job> = files
+        .iter()
+        .zip(stamps)
+        .map(|(file, stamp)| {
+            let earlier = readings
+                .as_mut()
+                .zip(stamp)
+                .and_then(|(r, stamp)| r.take(&slash_path(file, content_dir), stamp));
+            (file, stamp, earlier)
+        })
+        .collect();
+    let results: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(file, stamp, earlier)| {
+            let read = match earlier {
+                Some((meta, body)) => Ok(Article {
+                    meta: ArticleMeta {
+                        source: file.clone(),
+                        ..meta
+                    },
+                    url: String::new(),
+                    body,
+                    stamp,
+                }),
+                None => read_article(file, content_dir, config),
+            };
+            progress.advance(1);
+            read.map(|article| Article { stamp, ..article })
+        })
+        .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(article) => match publish.decide(&article.meta) {
+                Published::Yes => {
+                    warnings.extend(article.meta.diagnostics());
+                    articles.push(article);
+                }
+                Published::No => {}
+                Published::Scheduled(warning) => warnings.push(warning),
+            },
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ReadArticles {
+            articles,
+            warnings,
+            readings,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads one article file: its front matter, and what listings need of its body. Its URL is
+/// still empty and its `@/` links unresolved. A bug of Annals met on the way is an error naming
+/// the file.
+pub fn read_article(
+    file: &Path,
+    content_dir: &Path,
+    config: &SiteConfig,
+) -> Result<Article, Vec<Diagnostic>> {
+    catch_panic(|| {
+        #[cfg(debug_assertions)]
+        inject_panic(file);
+        let parsed = parse_file(file, content_dir, config)?;
+        let source = BodySource {
+            file: &parsed.meta.source,
+            first_line: parsed.body_line,
+            raw_html: config.raw_html,
+        };
+        let body = markdown::analyze(&parsed.body, source, parsed.meta.summary.as_deref());
+        Ok(Article {
+            meta: parsed.meta,
+            url: String::new(),
+            body,
+            stamp: None,
+        })
+    })
+    .unwrap_or_else(|panic| Err(vec![panic.at(file)]))
+}
+
+/// In debug builds (the tests'), reading an article whose file holds the text of the environment
+/// variable `ANNALS_TEST_PANIC` panics: how tests reach the code that copes with a bug of Annals.
+#[cfg(debug_assertions)]
+fn inject_panic(file: &Path) {
+    if let Some(marker) = std::env::var_os("ANNALS_TEST_PANIC").and_then(|m| m.into_string().ok())
+        && std::fs::read_to_string(file).is_ok_and(|text| text.contains(&marker))
+    {
+        panic!("a panic injected by ANNALS_TEST_PANIC");
+    }
+}
