@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::SiteConfig;
 use crate::content::Article;
-use crate::diagnostics::{Diagnostic, counted};
+use crate::diagnostics::{Diagnostic, counted, distance};
 use crate::index::{SiteIndex, Term};
 use crate::slug::slugify;
 
@@ -50,24 +50,6 @@ pub fn broken_links(
             })
         })
         .collect()
-}
-
-/// The Levenshtein distance between two short strings.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 /// The first letter of every word of a slug, numbers left out.

@@ -25,6 +25,18 @@ pub struct TaxonomyConfig {
     /// world): `annals check` warns about any other.
     #[serde(default)]
     pub terms: Option<Vec<String>>,
+    /// What the taxonomy's terms are, when Annals should know: `places`.
+    #[serde(default)]
+    pub role: Option<TaxonomyRole>,
+}
+
+/// What a taxonomy's terms are.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TaxonomyRole {
+    /// Places (countries, regions, cities): articles are filed by where they happened, and
+    /// metadata names them as the article's location (schema.org `contentLocation`).
+    Places,
 }
 
 impl TaxonomyConfig {
@@ -261,6 +273,7 @@ fn default_taxonomies() -> Vec<TaxonomyConfig> {
             name: name.to_owned(),
             title: None,
             terms: None,
+            role: None,
         })
         .collect()
 }
@@ -387,7 +400,28 @@ impl SiteConfig {
             }
             seen.push(&taxonomy.name);
         }
+        let places: Vec<&str> = self
+            .taxonomies
+            .iter()
+            .filter(|t| t.role == Some(TaxonomyRole::Places))
+            .map(|t| t.name.as_str())
+            .collect();
+        if places.len() > 1 {
+            problems.push(format!(
+                "only one taxonomy may have `role = \"places\"`, not {}",
+                places.join(" and ")
+            ));
+        }
         problems
+    }
+
+    /// The position of the taxonomy of places: the one with `role = "places"`, else the one named
+    /// `countries`.
+    pub fn places(&self) -> Option<usize> {
+        self.taxonomies
+            .iter()
+            .position(|t| t.role == Some(TaxonomyRole::Places))
+            .or_else(|| self.taxonomies.iter().position(|t| t.name == "countries"))
     }
 
     /// The base URL without a trailing slash: `https://example.org/news`.
@@ -497,6 +531,30 @@ mod tests {
         assert_eq!(c.taxonomies.len(), 2);
         let root = parse("base_url = \"https://example.org\"").unwrap();
         assert_eq!(root.base_path(), "");
+    }
+
+    #[test]
+    fn the_taxonomy_of_places_is_a_role() {
+        let default = parse("base_url = \"https://e.org\"").unwrap();
+        assert_eq!(default.places(), Some(1), "countries, by default");
+        let regions = parse(
+            "base_url = \"https://e.org\"\n[[taxonomies]]\nname = \"countries\"\n[[taxonomies]]\nname = \"regions\"\nrole = \"places\"\n",
+        )
+        .unwrap();
+        assert_eq!(regions.places(), Some(1));
+        let none =
+            parse("base_url = \"https://e.org\"\n[[taxonomies]]\nname = \"topics\"\n").unwrap();
+        assert_eq!(none.places(), None);
+        assert!(
+            parse("base_url = \"https://e.org\"\n[[taxonomies]]\nname = \"a\"\nrole = \"places\"\n[[taxonomies]]\nname = \"b\"\nrole = \"places\"\n")
+                .is_err()
+        );
+        assert!(
+            parse(
+                "base_url = \"https://e.org\"\n[[taxonomies]]\nname = \"a\"\nrole = \"people\"\n"
+            )
+            .is_err()
+        );
     }
 
     #[test]

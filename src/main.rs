@@ -82,10 +82,13 @@ enum Command {
         /// The site folder
         #[arg(long, short, default_value = ".")]
         root: PathBuf,
-        /// Topics, separated by commas
+        /// A term of a taxonomy, as TAXONOMY=TERM (repeatable): --term people="Kim Jong Un"
+        #[arg(long, value_parser = parse_term)]
+        term: Vec<(String, String)>,
+        /// Topics, separated by commas (short for --term topics=...)
         #[arg(long, value_delimiter = ',')]
         topics: Vec<String>,
-        /// Countries, separated by commas
+        /// Countries, separated by commas (short for --term countries=...)
         #[arg(long, value_delimiter = ',')]
         countries: Vec<String>,
     },
@@ -216,16 +219,33 @@ fn run(cli: Cli) -> ExitCode {
         Command::New {
             title,
             root,
+            mut term,
             topics,
             countries,
         } => {
+            let shorthands = [("topics", topics), ("countries", countries)];
+            for (taxonomy, names) in shorthands {
+                term.extend(names.into_iter().map(|name| (taxonomy.to_owned(), name)));
+            }
             return simple(
-                scaffold::new_article(&root, &title, &topics, &countries, now())
+                scaffold::new_article(&root, &title, &term, now())
                     .map(|path| println!("created {}", path.display())),
             );
         }
     };
     report(result)
+}
+
+/// A `--term` value: `TAXONOMY=TERM`.
+fn parse_term(value: &str) -> Result<(String, String), String> {
+    match value.split_once('=') {
+        Some((taxonomy, term)) if !taxonomy.trim().is_empty() && !term.trim().is_empty() => {
+            Ok((taxonomy.trim().to_owned(), term.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "{value:?} is not TAXONOMY=TERM, like people=\"Kim Jong Un\""
+        )),
+    }
 }
 
 /// Prints a command's errors, each with its file and line, and picks the exit code.

@@ -23,6 +23,14 @@ pub enum ScaffoldError {
     /// The title gives no URL slug.
     #[error("the title {0:?} has no letters or digits to make a file name from")]
     EmptySlug(String),
+    /// `new --term` names a taxonomy the site does not have.
+    #[error("the site has no taxonomy `{name}`; site.toml declares: {declared}")]
+    UnknownTaxonomy {
+        /// The name given.
+        name: String,
+        /// The taxonomies of the site, separated by commas.
+        declared: String,
+    },
     /// `site.toml` is broken.
     #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Config(Vec<Diagnostic>),
@@ -134,8 +142,7 @@ pub fn init(
             article_text(
                 "Welcome to your archive",
                 now,
-                &["Announcements".to_owned()],
-                &[],
+                &[("topics", vec!["Announcements".to_owned()])],
                 "This is your first article. Edit it, or write new ones with `annals new \"Title\"`.\n\n\
                  Run `annals serve` to preview the site while you write, and `annals build` to publish it.\n",
             )
@@ -169,29 +176,33 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// The text of a new article: front matter with the title, the date, and each taxonomy's terms
+/// (`(taxonomy, terms)`, in the order of `site.toml`), then the body.
 fn article_text(
     title: &str,
     date: DateTime<FixedOffset>,
-    topics: &[String],
-    countries: &[String],
+    terms: &[(&str, Vec<String>)],
     body: &str,
 ) -> String {
-    format!(
-        "+++\ntitle = {}\ndate = {}\nsummary = \"\"\ntopics = {}\ncountries = {}\nauthors = []\n+++\n\n{body}",
+    let mut text = format!(
+        "+++\ntitle = {}\ndate = {}\nsummary = \"\"\n",
         toml_string(title),
         date.format("%Y-%m-%dT%H:%M:%S%:z"),
-        toml_list(topics),
-        toml_list(countries),
-    )
+    );
+    for (taxonomy, names) in terms {
+        text.push_str(&format!("{taxonomy} = {}\n", toml_list(names)));
+    }
+    text.push_str(&format!("authors = []\n+++\n\n{body}"));
+    text
 }
 
 /// Writes a new article dated `now` under `content/`, at the `new_path` pattern of the site's
-/// configuration. Refuses to overwrite. Returns the new file.
+/// configuration, with `terms` as (taxonomy, term) pairs. Refuses to overwrite. Returns the new
+/// file.
 pub fn new_article(
     root: &Path,
     title: &str,
-    topics: &[String],
-    countries: &[String],
+    terms: &[(String, String)],
     now: DateTime<FixedOffset>,
 ) -> Result<PathBuf, ScaffoldError> {
     let config = SiteConfig::load(root).map_err(ScaffoldError::Config)?;
@@ -199,11 +210,34 @@ pub fn new_article(
     if slug.is_empty() {
         return Err(ScaffoldError::EmptySlug(title.to_owned()));
     }
+    if let Some((name, _)) = terms
+        .iter()
+        .find(|(name, _)| !config.taxonomies.iter().any(|t| t.name == *name))
+    {
+        let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+        return Err(ScaffoldError::UnknownTaxonomy {
+            name: name.clone(),
+            declared: declared.join(", "),
+        });
+    }
+    let by_taxonomy: Vec<(&str, Vec<String>)> = config
+        .taxonomies
+        .iter()
+        .map(|t| {
+            let names = terms
+                .iter()
+                .filter(|(name, _)| *name == t.name)
+                .map(|(_, term)| term.clone())
+                .collect();
+            (t.name.as_str(), names)
+        })
+        .filter(|(_, names): &(&str, Vec<String>)| !names.is_empty())
+        .collect();
     let rel = crate::routes::fill(&config.new_path, now.date_naive(), &slug);
     let path = root.join("content").join(rel);
     write_new(
         &path,
-        article_text(title, now, topics, countries, "Write the article here.\n").as_bytes(),
+        article_text(title, now, &by_taxonomy, "Write the article here.\n").as_bytes(),
     )?;
     Ok(path)
 }
@@ -232,9 +266,12 @@ mod tests {
             "every key but base_url is commented out"
         );
 
-        let topics = vec!["Elections".to_owned()];
-        let countries = vec!["Côte d'Ivoire".to_owned()];
-        let path = new_article(&site, "Vote \"count\" begins", &topics, &countries, now()).unwrap();
+        let terms = [
+            ("countries".to_owned(), "Côte d'Ivoire".to_owned()),
+            ("topics".to_owned(), "Elections".to_owned()),
+            ("topics".to_owned(), "Votes".to_owned()),
+        ];
+        let path = new_article(&site, "Vote \"count\" begins", &terms, now()).unwrap();
         assert_eq!(path, site.join("content/2026/vote-count-begins.md"));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -244,9 +281,18 @@ mod tests {
         );
         assert!(text.contains("date = 2026-11-29T10:30:00+01:00"));
         assert!(text.contains("countries = [\"Côte d'Ivoire\"]"), "{text}");
+        assert!(
+            text.contains("topics = [\"Elections\", \"Votes\"]\ncountries"),
+            "{text}"
+        );
         assert!(matches!(
-            new_article(&site, "Vote count begins", &[], &[], now()),
+            new_article(&site, "Vote count begins", &[], now()),
             Err(ScaffoldError::Exists(_))
+        ));
+        let people = [("people".to_owned(), "Kim".to_owned())];
+        assert!(matches!(
+            new_article(&site, "Another", &people, now()),
+            Err(ScaffoldError::UnknownTaxonomy { .. })
         ));
     }
 }

@@ -502,7 +502,7 @@ fn shapes_of_real_archives_build_and_check_as_their_authors_expect() {
     );
     let (ok, err) = build(&site, &[]);
     assert!(!ok);
-    assert!(err.contains("bad.md:4:1: unknown field `layout`"), "{err}");
+    assert!(err.contains("bad.md:4: unknown field `layout`"), "{err}");
     assert!(!err.contains("error: line"), "{err}");
     // An alias two articles share names both.
     std::fs::remove_file(site.root().join("content/bad.md")).unwrap();

@@ -13,9 +13,23 @@ use crate::diagnostics::{Diagnostic, line_col, slash_path};
 use crate::slug::{MAX_SEGMENT, article_slug, is_invisible, is_valid_slug, slugify};
 use crate::text;
 
-/// The keys front matter may have, listed in the error for an unknown key.
+/// The keys front matter has whatever the site: [`FrontMatter`]'s fields. Besides them, every
+/// taxonomy of `site.toml` is a key of its own (`topics = [...]`).
+const KEYS: [&str; 10] = [
+    "title",
+    "date",
+    "updated",
+    "slug",
+    "summary",
+    "authors",
+    "taxonomies",
+    "draft",
+    "aliases",
+    "extra",
+];
+
+/// What front matter says, before it is checked.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct FrontMatter {
     title: Option<String>,
     #[serde(default, deserialize_with = "deserialize_date")]
@@ -24,10 +38,9 @@ struct FrontMatter {
     updated: Option<ArticleDate>,
     slug: Option<String>,
     summary: Option<String>,
-    topics: Option<Vec<String>>,
-    countries: Option<Vec<String>>,
     #[serde(default)]
     authors: Vec<String>,
+    /// Terms of any taxonomy, as a table (`taxonomies = { people = [...] }`).
     #[serde(default)]
     taxonomies: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -36,6 +49,9 @@ struct FrontMatter {
     aliases: Vec<String>,
     #[serde(default)]
     extra: Option<serde_json::Value>,
+    /// Every other key: a taxonomy of the site (`topics = [...]`), or a mistake.
+    #[serde(flatten)]
+    other: BTreeMap<String, serde_json::Value>,
 }
 
 /// The two front matter syntaxes.
@@ -151,13 +167,12 @@ fn empty_front_matter() -> FrontMatter {
         updated: None,
         slug: None,
         summary: None,
-        topics: None,
-        countries: None,
         authors: Vec::new(),
         taxonomies: BTreeMap::new(),
         draft: false,
         aliases: Vec::new(),
         extra: None,
+        other: BTreeMap::new(),
     }
 }
 
@@ -297,9 +312,31 @@ fn check(
     };
 
     let mut given: BTreeMap<String, Vec<String>> = fm.taxonomies;
-    for (key, values) in [("topics", fm.topics), ("countries", fm.countries)] {
-        if let Some(values) = values {
-            given.insert(key.to_owned(), values);
+    let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    for (key, value) in fm.other {
+        if declared.contains(&key.as_str()) {
+            match serde_json::from_value::<Vec<String>>(value) {
+                Ok(terms) => given.entry(key).or_default().extend(terms),
+                Err(_) => error_at(
+                    &key,
+                    format!(
+                        "`{key}` must be a list of terms, like {key} = [\"First\", \"Second\"]"
+                    ),
+                ),
+            }
+        } else {
+            let known = KEYS.iter().copied().chain(declared.iter().copied());
+            let hint = crate::diagnostics::did_you_mean(&key, known.clone())
+                .map(|k| format!(" did you mean `{k}`?"))
+                .unwrap_or_default();
+            let list: Vec<String> = known.map(|k| format!("`{k}`")).collect();
+            error_at(
+                &key,
+                format!(
+                    "unknown field `{key}`;{hint} The fields are {}",
+                    list.join(", ")
+                ),
+            );
         }
     }
     let mut terms = Vec::with_capacity(config.taxonomies.len());
@@ -333,7 +370,6 @@ fn check(
         }
         terms.push(cleaned);
     }
-    let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
     for name in given.keys() {
         error_at(
             name,
@@ -478,6 +514,35 @@ mod tests {
         assert_eq!(errs[0].line, Some(4));
         assert!(errs[0].message.contains("topic"), "{}", errs[0].message);
         assert!(errs[0].message.contains("topics"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_and_taxonomies_are_keys_of_their_own() {
+        let config = SiteConfig::parse(
+            "base_url = \"https://example.org\"\n[[taxonomies]]\nname = \"regions\"\n[[taxonomies]]\nname = \"people\"\n",
+            Path::new("site.toml"),
+        )
+        .unwrap();
+        let parse = |text: &str| parse_text(text, Path::new("a.md"), "a.md".to_owned(), &config);
+        let errs = parse(
+            "---\ntitle: x\ndate: 2024-01-01\nlayout: post\nregion: [Asia]\ntags: [a]\n---\n",
+        )
+        .unwrap_err();
+        let lines: Vec<Option<usize>> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(4), Some(5), Some(6)], "{errs:?}");
+        assert!(
+            errs[1].message.contains("did you mean `regions`?"),
+            "{errs:?}"
+        );
+        assert!(errs[0].message.contains("`people`"), "{errs:?}");
+        let a = parse(
+            "+++\ntitle = \"x\"\ndate = 2024-01-01\nregions = [\"Asia\"]\ntaxonomies = { people = [\"Kim\"] }\n+++\n",
+        )
+        .unwrap();
+        assert_eq!(a.meta.terms[0][0].name, "Asia");
+        assert_eq!(a.meta.terms[1][0].name, "Kim");
+        // `topics` is no key of a site without that taxonomy.
+        assert!(parse("+++\ntitle = \"x\"\ndate = 2024-01-01\ntopics = [\"a\"]\n+++\n").is_err());
     }
 
     #[test]

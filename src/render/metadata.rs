@@ -20,23 +20,18 @@ pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
     {
         let a = &r.articles[i];
         let permalink = r.permalink(&a.url);
-        let terms = |name: &str| -> Vec<&str> {
-            r.index
-                .taxonomies
-                .iter()
-                .position(|t| t.name == name)
-                .map(|t| {
-                    r.index.article_terms[i][t]
-                        .iter()
-                        .map(|&term| r.index.taxonomies[t].terms[term].name.as_str())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let countries: Vec<serde_json::Value> = terms("countries")
-            .into_iter()
-            .map(|name| json!({ "@type": "Country", "name": name }))
-            .collect();
+        // The terms of the taxonomy of places are where the article happened.
+        let places: Vec<serde_json::Value> = r
+            .config
+            .places()
+            .map(|t| {
+                r.index.article_terms[i][t]
+                    .iter()
+                    .map(|&term| r.index.taxonomies[t].terms[term].name.as_str())
+                    .map(|name| json!({ "@type": "Country", "name": name }))
+                    .collect()
+            })
+            .unwrap_or_default();
         let authors: Vec<serde_json::Value> = a
             .meta
             .authors
@@ -68,8 +63,8 @@ pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
         if !authors.is_empty() {
             article["author"] = json!(authors);
         }
-        if !countries.is_empty() {
-            article["contentLocation"] = json!(countries);
+        if !places.is_empty() {
+            article["contentLocation"] = json!(places);
         }
         let day = a.meta.date.local_date();
         let crumbs = [
