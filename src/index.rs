@@ -309,3 +309,134 @@ impl Tally {
         self.counts[j] += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::content::parse_text;
+
+    fn config(related: usize) -> SiteConfig {
+        SiteConfig::parse(
+            &format!("base_url = \"https://e.org\"\nrelated_count = {related}\n"),
+            Path::new("site.toml"),
+        )
+        .unwrap()
+    }
+
+    /// Articles from (name, date, topics), sorted newest first.
+    fn articles(config: &SiteConfig, specs: &[(&str, &str, &[&str])]) -> Vec<Article> {
+        let mut articles: Vec<Article> = specs
+            .iter()
+            .map(|(name, date, topics)| {
+                let topics: Vec<String> = topics.iter().map(|t| format!("{t:?}")).collect();
+                let text = format!(
+                    "+++\ntitle = {name:?}\ndate = {date}\ntopics = [{}]\n+++\n",
+                    topics.join(", ")
+                );
+                let parsed =
+                    parse_text(&text, Path::new(name), format!("{name}.md"), config).unwrap();
+                Article {
+                    meta: parsed.meta,
+                    url: String::new(),
+                    body: Default::default(),
+                    stamp: None,
+                }
+            })
+            .collect();
+        sort_articles(&mut articles);
+        articles
+    }
+
+    fn titles<'a>(articles: &'a [Article], ids: &[usize]) -> Vec<&'a str> {
+        ids.iter()
+            .map(|&i| articles[i].meta.title.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn articles_are_filed_under_the_day_of_their_own_offset() {
+        let config = config(0);
+        let articles = articles(
+            &config,
+            &[
+                // The same instant: the 20th in Seoul, the 19th in New York.
+                ("seoul", "2024-06-20T01:00:00+09:00", &[]),
+                ("new-york", "2024-06-19T12:00:00-04:00", &[]),
+                ("new-year", "2024-01-01T00:30:00+01:00", &[]),
+                ("old-year", "2023-12-31T23:30:00Z", &[]),
+            ],
+        );
+        let index = SiteIndex::build(&config, &articles);
+        let years: Vec<i32> = index.years.iter().map(|y| y.year).collect();
+        assert_eq!(years, [2024, 2023]);
+        let june = &index.years[0].months[0];
+        assert_eq!(june.month, 6);
+        let days: Vec<(u32, Vec<&str>)> = june
+            .days
+            .iter()
+            .map(|d| (d.day, titles(&articles, &d.articles)))
+            .collect();
+        assert_eq!(days, [(20, vec!["seoul"]), (19, vec!["new-york"])]);
+        assert_eq!(
+            titles(&articles, &index.years[0].months[1].articles),
+            ["new-year"]
+        );
+        assert_eq!(titles(&articles, &index.years[1].articles), ["old-year"]);
+    }
+
+    #[test]
+    fn related_articles_share_the_most_terms_then_are_nearest_in_time() {
+        let config = config(2);
+        let articles = articles(
+            &config,
+            &[
+                ("a", "2024-06-10", &["Energy", "Trade", "Gas"]),
+                ("both-far", "2020-01-01", &["Energy", "Trade"]),
+                ("one-near", "2024-06-09", &["Energy"]),
+                ("one-far", "2010-01-01", &["Gas"]),
+                ("none", "2024-06-10T01:00:00Z", &["Sport"]),
+            ],
+        );
+        let index = SiteIndex::build(&config, &articles);
+        let a = articles.iter().position(|x| x.meta.title == "a").unwrap();
+        assert_eq!(
+            titles(&articles, &index.related[a]),
+            ["both-far", "one-near"]
+        );
+        let none = articles
+            .iter()
+            .position(|x| x.meta.title == "none")
+            .unwrap();
+        assert!(
+            index.related[none].is_empty(),
+            "no shared term, not related"
+        );
+        assert!(
+            SiteIndex::build(&crate::index::tests::config(0), &articles)
+                .related
+                .iter()
+                .all(Vec::is_empty)
+        );
+    }
+
+    #[test]
+    fn spellings_of_a_term_are_one_term_named_as_most_write_it() {
+        let config = config(0);
+        let articles = articles(
+            &config,
+            &[
+                ("a", "2024-01-01", &["North Korea"]),
+                ("b", "2024-01-02", &["north korea "]),
+                ("c", "2024-01-03", &["North  Korea"]),
+            ],
+        );
+        let index = SiteIndex::build(&config, &articles);
+        let terms = &index.taxonomies[0].terms;
+        assert_eq!(terms.len(), 1);
+        assert_eq!(terms[0].name, "North Korea");
+        assert_eq!(terms[0].slug, "north-korea");
+        assert_eq!(terms[0].articles, [0, 1, 2]);
+    }
+}

@@ -68,6 +68,7 @@ impl Theme {
         }
         let fingerprint = crate::hash::stable_hash(&sources);
         let mut tera = Tera::new();
+        tera.register_filter("json_encode", json_encode);
         match tera.add_raw_templates(sources) {
             Ok(()) => Ok(Theme {
                 tera,
@@ -104,6 +105,24 @@ impl Theme {
             )
         })
     }
+}
+
+/// The `json_encode` filter: a value as JSON text, with sorted keys; `pretty=true` indents it.
+/// For themes that hand data to scripts, and to see what a template gets:
+/// `{{ __tera_context | json_encode(pretty=true) }}`.
+fn json_encode(
+    value: tera::Value,
+    kwargs: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<String> {
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let json = serde_json::to_value(&value).map_err(|e| tera::Error::message(e.to_string()))?;
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
+    text.map_err(|e| tera::Error::message(e.to_string()))
 }
 
 /// An error and its causes on one line.
