@@ -104,7 +104,8 @@ base_url = "https://example.org"
 # search = true
 # search_content = "auto"
 
-# The taxonomies articles are indexed by. Declaring one replaces this default list.
+# The taxonomies articles are indexed by; each is a front matter key of its own. Declaring one
+# replaces this default list. role = "places" marks the taxonomy of places (countries by default).
 # [[taxonomies]]
 # name = "topics"
 # title = "Topics"
@@ -112,6 +113,7 @@ base_url = "https://example.org"
 # [[taxonomies]]
 # name = "countries"
 # title = "Countries"
+# role = "places"
 
 # Anything else, for your templates as site.extra.
 # [extra]
