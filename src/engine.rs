@@ -11,8 +11,9 @@
 //!   served folder of `serve`. Files of the previous site that the new one lacks are removed by
 //!   the sink when it finishes, from its record of the files it wrote.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::Path;
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -141,38 +142,51 @@ impl ArticleSet {
         }
         let (rels, readings): (Vec<String>, Vec<Option<Article>>) =
             changes.into_iter().map(|c| (c.rel, c.article)).unzip();
-        let changed: HashSet<&str> = rels.iter().map(String::as_str).collect();
+        // A full load has no unchanged articles to tell apart.
+        let changed: HashSet<&str> = if self.articles.is_empty() {
+            HashSet::new()
+        } else {
+            rels.iter().map(String::as_str).collect()
+        };
         let unchanged = || {
             self.articles
                 .iter()
                 .filter(|a| !changed.contains(a.meta.rel_path.as_str()))
         };
 
-        // URLs: unique among the unchanged articles and the new readings.
-        let mut by_url: HashMap<String, PathBuf> = unchanged()
-            .map(|a| (a.url.clone(), a.meta.source.clone()))
+        // URLs: unique among the unchanged articles and the new readings; a later reading with
+        // the URL of an earlier one is the error.
+        let mut fresh: Vec<Article> = readings.into_iter().flatten().collect();
+        let urls: Vec<String> = fresh
+            .iter()
+            .map(|a| content::article_url(config, &a.meta))
             .collect();
-        let mut fresh: Vec<Article> = Vec::with_capacity(rels.len());
+        let mut by_url: HashMap<&str, &Path> = unchanged()
+            .map(|a| (a.url.as_str(), a.meta.source.as_path()))
+            .collect();
         let mut errors = Vec::new();
-        for mut article in readings.into_iter().flatten() {
-            let url = content::article_url(config, &article.meta);
-            if let Some(other) = by_url.get(&url) {
-                errors.push(Diagnostic::new(
-                    &article.meta.source,
-                    format!(
-                        "this article and {} both have the URL {url}; give one of them another `slug`",
-                        other.display()
-                    ),
-                ));
-                continue;
+        for (article, url) in fresh.iter().zip(&urls) {
+            match by_url.entry(url) {
+                Entry::Occupied(other) => {
+                    errors.push(Diagnostic::new(
+                        &article.meta.source,
+                        format!(
+                            "this article and {} both have the URL {url}; give one of them another `slug`",
+                            other.get().display()
+                        ),
+                    ));
+                }
+                Entry::Vacant(place) => {
+                    place.insert(&article.meta.source);
+                }
             }
-            by_url.insert(url.clone(), article.meta.source.clone());
-            article.url = url;
-            fresh.push(article);
         }
         drop(by_url);
         if !errors.is_empty() {
             return Err(errors);
+        }
+        for (article, url) in fresh.iter_mut().zip(urls) {
+            article.url = url;
         }
 
         // Links: resolved against every article's URL. The bodies are resolved apart from the

@@ -25,8 +25,8 @@ pub fn pages(site: &Site, renderer: &Renderer) -> Result<Vec<(Page, String)>, Bu
     let mut errors = Vec::new();
     let bundle = format!("{}/", routes::SEARCH_BUNDLE);
     for page in pages {
-        let file = renderer.file_of(page);
         let url = renderer.url_of(page);
+        let file = routes::file_for(&url);
         let written_by_article = page.article().is_some();
         let problem = if let Some(&other) = files.get(&file) {
             // An article is the likelier culprit; the other page is named too.

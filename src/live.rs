@@ -153,10 +153,11 @@ impl LiveSite {
             &self.folder,
             &Silent,
         )?;
-        let files: HashSet<String> = pages
+        let files: HashSet<&str> = pages
             .iter()
-            .map(|(_, file)| file.clone())
-            .chain(self.others.iter().cloned())
+            .map(|(_, file)| file)
+            .chain(&self.others)
+            .map(String::as_str)
             .collect();
         let removed = self.folder.finish(&files)?;
         drop(renderer);

@@ -15,6 +15,7 @@
 //! killed before its commit, leaves the previous site as it was; and since the output folder itself
 //! is never moved, it may be a mount point.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io;
@@ -209,8 +210,8 @@ fn read_record(dir: &Path) -> Result<Option<HashSet<String>>, OutputError> {
 }
 
 /// The text of a record listing `files`, sorted (so that it changes only where the site does).
-fn record_text<'a>(files: impl Iterator<Item = &'a String>) -> String {
-    let mut lines: Vec<String> = files.map(|f| encode_record_line(f)).collect();
+fn record_text<'a>(files: impl Iterator<Item = &'a str>) -> String {
+    let mut lines: Vec<Cow<str>> = files.map(encode_record_line).collect();
     lines.sort_unstable();
     let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum::<usize>() + 100);
     text.push_str(RECORD_HEADER);
@@ -226,8 +227,8 @@ fn record_text<'a>(files: impl Iterator<Item = &'a String>) -> String {
 /// comment line).
 const RECORD_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'#');
 
-fn encode_record_line(path: &str) -> String {
-    percent_encoding::utf8_percent_encode(path, RECORD_ESCAPES).to_string()
+fn encode_record_line(path: &str) -> Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(path, RECORD_ESCAPES).into()
 }
 
 fn decode_record_line(line: &str) -> String {
@@ -316,26 +317,33 @@ impl<'o> Staging<'o> {
 
     /// Puts the site in place: `files` is every file of the new site (those written and those
     /// left as they were). Files of the previous build that are not among them are removed.
-    pub fn commit(mut self, files: &HashSet<String>) -> Result<(), OutputError> {
+    pub fn commit(mut self, files: &HashSet<&str>) -> Result<(), OutputError> {
         let target = &self.output.path;
         let Some(old) = &self.output.record else {
             let record = self.dir.join(RECORD_FILE);
-            std::fs::write(&record, record_text(files.iter())).map_err(io_error(&record))?;
+            std::fs::write(&record, record_text(files.iter().copied()))
+                .map_err(io_error(&record))?;
             std::fs::rename(&self.dir, target).map_err(io_error(target))?;
             self.committed = true;
             return Ok(());
         };
         let mut removed: Vec<&str> = old
             .iter()
-            .filter(|f| !files.contains(*f))
             .map(String::as_str)
+            .filter(|f| !files.contains(f))
             .collect();
         removed.sort_unstable();
-        let new_record = self.dir.join(NEW_RECORD);
-        std::fs::write(&new_record, record_text(files.iter())).map_err(io_error(&new_record))?;
-        // Until the patch is applied, the record lists the files of both sites: whatever happens
-        // next, every file Annals wrote is in it.
-        write_record(target, old.iter().chain(files.iter()))?;
+        let added = files.iter().any(|f| !old.contains(*f));
+        if added || !removed.is_empty() {
+            let new_record = self.dir.join(NEW_RECORD);
+            std::fs::write(&new_record, record_text(files.iter().copied()))
+                .map_err(io_error(&new_record))?;
+        }
+        if added {
+            // Until the patch is applied, the record lists the files of both sites: whatever
+            // happens next, every file Annals wrote is in it.
+            write_record(target, files.iter().copied().chain(removed.iter().copied()))?;
+        }
         let list = self.dir.join(REMOVED_LIST);
         let pending = list.with_extension("tmp");
         std::fs::write(&pending, removed.join("\0")).map_err(io_error(&pending))?;
@@ -349,7 +357,7 @@ impl<'o> Staging<'o> {
 /// Replaces the record of the output folder `target` with one listing `files`, in one step.
 fn write_record<'a>(
     target: &Path,
-    files: impl Iterator<Item = &'a String>,
+    files: impl Iterator<Item = &'a str>,
 ) -> Result<(), OutputError> {
     let path = target.join(RECORD_FILE);
     let pending = target.join(format!("{RECORD_FILE}.tmp"));
@@ -465,15 +473,18 @@ impl Folder {
 
     /// Removes the recorded files that `files` (every file of the site now) lacks, and records
     /// `files`. Returns how many files were removed.
-    pub fn finish(&self, files: &HashSet<String>) -> Result<usize, OutputError> {
+    pub fn finish(&self, files: &HashSet<&str>) -> Result<usize, OutputError> {
         let record = read_record(&self.path)?.unwrap_or_default();
         let gone: Vec<&str> = record
             .iter()
-            .filter(|f| !files.contains(*f))
             .map(String::as_str)
+            .filter(|f| !files.contains(f))
             .collect();
+        if gone.is_empty() && files.iter().all(|f| record.contains(*f)) {
+            return Ok(0);
+        }
         remove_files(&self.path, gone.iter().copied())?;
-        write_record(&self.path, files.iter())?;
+        write_record(&self.path, files.iter().copied())?;
         Ok(gone.len())
     }
 }
@@ -539,7 +550,7 @@ mod tests {
         for (rel, text) in files {
             staging.write(rel, text.as_bytes())?;
         }
-        let all: HashSet<String> = files.iter().map(|(rel, _)| (*rel).to_owned()).collect();
+        let all: HashSet<&str> = files.iter().map(|(rel, _)| *rel).collect();
         staging.commit(&all)
     }
 
@@ -688,7 +699,7 @@ mod tests {
         std::fs::write(committed.join(REMOVED_LIST), "gone/index.html").unwrap();
         std::fs::write(
             committed.join(NEW_RECORD),
-            record_text(set(&["new/index.html", "kept.html"]).iter()),
+            record_text(["new/index.html", "kept.html"].into_iter()),
         )
         .unwrap();
         let uncommitted = target.join(".annals-patch-999999");

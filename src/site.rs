@@ -395,8 +395,11 @@ impl Site {
             files.insert(path.clone(), search_hash.unwrap_or_default());
         }
         // Every file of the site: those with fingerprints, and pages written by every build.
-        let mut all: HashSet<String> = files.keys().cloned().collect();
-        all.extend(pages.iter().map(|(_, file)| file.clone()));
+        let all: HashSet<&str> = files
+            .keys()
+            .chain(pages.iter().map(|(_, file)| file))
+            .map(String::as_str)
+            .collect();
         staging.commit(&all)?;
         let report = BuildReport {
             articles: self.articles().len(),
