@@ -10,9 +10,48 @@ pub fn is_forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `text` has a forbidden character. Every article is scanned, so the scan looks at eight
+/// bytes at a time for the bytes a forbidden character starts with (below 0x20, 0x7F, 0xC2 for
+/// U+0080–U+009F, 0xEF for U+FFFE and U+FFFF), and only at words holding one does it look closer.
+fn has_forbidden(text: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a byte of `w` is zero, or below `n` (for `n` up to 0x80).
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let has_below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS != 0;
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
+        let suspect = has_below(w, 0x20)
+            || has_zero(w ^ (ONES * 0x7F))
+            || has_zero(w ^ (ONES * 0xC2))
+            || has_zero(w ^ (ONES * 0xEF));
+        if suspect && (at..at + 8).any(|i| starts_forbidden(bytes, i)) {
+            return true;
+        }
+        at += 8;
+    }
+    (at..bytes.len()).any(|i| starts_forbidden(bytes, i))
+}
+
+/// Whether a forbidden character starts at byte `i` of `bytes` (UTF-8).
+fn starts_forbidden(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => false,
+        0..0x20 | 0x7F => true,
+        0xC2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xA0).contains(next)),
+        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    }
+}
+
 /// `text` without forbidden characters; a vertical tab or form feed becomes a space.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_forbidden) {
+    if !has_forbidden(text) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -28,6 +67,9 @@ pub fn clean(text: &str) -> Cow<'_, str> {
 
 /// The forbidden characters of `text`: the byte offset and character of the first, and how many.
 pub fn forbidden(text: &str) -> Option<(usize, char, usize)> {
+    if !has_forbidden(text) {
+        return None;
+    }
     let mut found = text.char_indices().filter(|&(_, c)| is_forbidden(c));
     let (offset, first) = found.next()?;
     Some((offset, first, 1 + found.count()))
@@ -68,6 +110,23 @@ mod tests {
         );
         assert_eq!(clean("tab\tlf\ncr\r 😀 עברית"), "tab\tlf\ncr\r 😀 עברית");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert!(matches!(clean("°«»é\u{FFFD}\u{FEFF}"), Cow::Borrowed(_)));
+        // Every one- and two-byte character, the last of the BMP, and a sample of the rest.
+        let sample = (0..0x800u32)
+            .chain(0xFF00..0x1_0000)
+            .chain((0x800..0x11_0000).step_by(97));
+        for c in sample.filter_map(char::from_u32) {
+            // At every position of a word, and in the tail after the last whole word.
+            for pad in 0..9 {
+                let text = format!("{}{c}b", "a".repeat(pad));
+                assert_eq!(
+                    has_forbidden(&text),
+                    is_forbidden(c),
+                    "U+{:04X}",
+                    u32::from(c)
+                );
+            }
+        }
         assert_eq!(forbidden("ab\u{0B}c\u{1}"), Some((2, '\u{0B}', 2)));
         assert_eq!(forbidden("fine\n"), None);
         assert!(

@@ -1,5 +1,6 @@
 //! Reading one article file: splitting off the front matter and checking what it says.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -112,10 +113,12 @@ pub fn parse_text(
     // Characters HTML and XML forbid are removed before anything reads the text (read_body does
     // the same), so that lines and columns stay those of the file.
     let mut warnings = Vec::new();
-    if let Some((offset, first, count)) = text::forbidden(text) {
+    let cleaned = text::clean(text);
+    if let Cow::Owned(_) = cleaned
+        && let Some((offset, first, count)) = text::forbidden(text)
+    {
         warnings.push((line_col(text, offset).0, text::warning(first, count)));
     }
-    let cleaned = text::clean(text);
     let split = split_file(&cleaned, path).map_err(|d| vec![d])?;
     let fm = match split.syntax {
         Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
