@@ -64,13 +64,16 @@ impl LiveSite {
         drop(renderer);
         let page_files: HashSet<&String> = pages.iter().map(|(_, file)| file).collect();
         let others = files
-            .into_keys()
+            .keys()
             .filter(|file| !page_files.contains(file))
+            .cloned()
             .collect();
+        let mut recorded: HashSet<String> = files.into_keys().collect();
+        recorded.extend(pages.iter().map(|(_, file)| file.clone()));
         Ok((
             LiveSite {
                 options: options.clone(),
-                folder: Folder::new(&output),
+                folder: Folder::new(&output, recorded),
                 site,
                 pages,
                 hashes,
@@ -153,13 +156,25 @@ impl LiveSite {
             &self.folder,
             &Silent,
         )?;
-        let files: HashSet<&str> = pages
-            .iter()
-            .map(|(_, file)| file)
-            .chain(&self.others)
-            .map(String::as_str)
-            .collect();
-        let removed = self.folder.finish(&files)?;
+        // The set of files changes only when pages come or go.
+        let same_pages = matches!(
+            applied,
+            Applied::InPlace {
+                same_pages: true,
+                ..
+            }
+        );
+        let removed = if same_pages {
+            0
+        } else {
+            let files: HashSet<&str> = pages
+                .iter()
+                .map(|(_, file)| file)
+                .chain(&self.others)
+                .map(String::as_str)
+                .collect();
+            self.folder.finish(&files)?
+        };
         drop(renderer);
         self.pages = pages;
         self.fingerprints = fresh;

@@ -461,31 +461,36 @@ fn remove_files<'a>(target: &Path, rels: impl Iterator<Item = &'a str>) -> Resul
 /// nothing else writes into. It keeps a record of its files like a build's output folder.
 pub struct Folder {
     path: PathBuf,
+    /// The files of the site in it, as its record lists them.
+    record: HashSet<String>,
 }
 
 impl Folder {
-    /// The folder at `path`, which a build made.
-    pub fn new(path: &Path) -> Folder {
+    /// The folder at `path`, which a build made with `files`.
+    pub fn new(path: &Path, files: HashSet<String>) -> Folder {
         Folder {
             path: path.to_path_buf(),
+            record: files,
         }
     }
 
     /// Removes the recorded files that `files` (every file of the site now) lacks, and records
     /// `files`. Returns how many files were removed.
-    pub fn finish(&self, files: &HashSet<&str>) -> Result<usize, OutputError> {
-        let record = read_record(&self.path)?.unwrap_or_default();
-        let gone: Vec<&str> = record
+    pub fn finish(&mut self, files: &HashSet<&str>) -> Result<usize, OutputError> {
+        let gone: Vec<&str> = self
+            .record
             .iter()
             .map(String::as_str)
             .filter(|f| !files.contains(f))
             .collect();
-        if gone.is_empty() && files.iter().all(|f| record.contains(*f)) {
+        let removed = gone.len();
+        if gone.is_empty() && files.iter().all(|f| self.record.contains(*f)) {
             return Ok(0);
         }
-        remove_files(&self.path, gone.iter().copied())?;
+        remove_files(&self.path, gone.into_iter())?;
         write_record(&self.path, files.iter().copied())?;
-        Ok(gone.len())
+        self.record = files.iter().map(|f| (*f).to_owned()).collect();
+        Ok(removed)
     }
 }
 
