@@ -32,7 +32,7 @@ fn cache_file(root: &Path, output: &Path) -> PathBuf {
 }
 
 /// Changes whenever the cache's layout does, with the version of Annals.
-const FORMAT: &str = concat!("annals-cache-2-", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("annals-cache-3-", env!("CARGO_PKG_VERSION"));
 
 /// Files changed less than this long before a build may change again within the file system's
 /// clock tick without their time changing, so the next build reads them again.
@@ -207,7 +207,6 @@ impl CacheRecord<'_> {
         let cacheable: Vec<CachedArticleRef> = self
             .articles
             .iter()
-            .filter(|a| a.body.cacheable())
             .filter_map(|a| {
                 Some(CachedArticleRef {
                     stamp: a.stamp?,

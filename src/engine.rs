@@ -206,7 +206,8 @@ impl ArticleSet {
             .par_iter_mut()
             .zip(&fresh)
             .flat_map_iter(|(body, a)| {
-                body.resolve(&a.meta.source, &|rel| links.url(rel))
+                let here = format!("{}{}", config.base_path(), a.url);
+                body.resolve(&a.meta.source, &|rel| links.url(rel), &here)
                     .err()
                     .unwrap_or_default()
             })

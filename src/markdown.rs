@@ -33,8 +33,12 @@ const WORDS_PER_MINUTE: usize = 200;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArticleBody {
     /// The summary as HTML: front matter `summary`, else the text before `<!-- more -->`, else
-    /// the first paragraph.
+    /// the first paragraph; its links are set by [`ArticleBody::resolve`].
+    #[serde(skip)]
     pub summary_html: String,
+    /// The summary as read, with placeholders for the links that depend on URLs: `@/` links,
+    /// and links relative to the article's own URL (to images of its page bundle, say).
+    summary_source: String,
     /// The same summary as plain text (for meta descriptions and feeds).
     pub summary_text: String,
     /// Words in the body.
@@ -46,9 +50,6 @@ pub struct ArticleBody {
     pub links: Vec<BodyLink>,
     /// A hash of the Markdown and the summary.
     source_hash: u64,
-    /// Whether `summary_html` holds resolved `@/` links, which a cache must not keep.
-    #[serde(skip)]
-    summary_links: bool,
 }
 
 /// An `@/` link in a body.
@@ -75,23 +76,22 @@ impl ArticleBody {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
     }
 
-    /// Whether a build cache may keep this reading of the body: not when its summary holds
-    /// links to other articles, whose URLs may change.
-    pub fn cacheable(&self) -> bool {
-        !self.summary_links
-    }
-
     /// The content paths the body links to with `@/`.
     pub fn links_to(&self) -> impl Iterator<Item = &str> {
         self.links.iter().map(BodyLink::target)
     }
 
-    /// Resolves the `@/` links with `links` (which gives the URL of the article at a content
-    /// path): sets the digest and the links in a summary. A link to a missing article is an error
-    /// at its line of `file`.
-    pub fn resolve(&mut self, file: &Path, links: &LinkResolver) -> Result<(), Vec<Diagnostic>> {
+    /// Resolves the links of the summary: `@/` links with `links` (which gives the URL of the
+    /// article at a content path), relative ones against `here`, the article's own root-relative
+    /// URL. Sets the digest too. A link to a missing article is an error at its line of `file`.
+    pub fn resolve(
+        &mut self,
+        file: &Path,
+        links: &LinkResolver,
+        here: &str,
+    ) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let summary_links = self.summary_html.contains(LINK_PLACEHOLDER);
+        let mut summary = self.summary_source.clone();
         let mut digest = StableHasher::default();
         self.source_hash.hash(&mut digest);
         for (n, link) in self.links.iter().enumerate() {
@@ -100,18 +100,26 @@ impl ArticleBody {
                 continue;
             };
             url.hash(&mut digest);
-            if summary_links {
-                let written = format!("href=\"{LINK_PLACEHOLDER}{n}\"");
-                if self.summary_html.contains(&written) {
-                    let resolved = format!("href=\"{}\"", escape_href(&url));
-                    self.summary_html = self.summary_html.replace(&written, &resolved);
-                    self.summary_links = true;
-                }
+            let written = format!("href=\"{LINK_PLACEHOLDER}{n}\"");
+            if summary.contains(&written) {
+                summary = summary.replace(&written, &format!("href=\"{}\"", escape_href(&url)));
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
+        for attribute in ["href", "src"] {
+            let written = format!("{attribute}=\"{HERE_PLACEHOLDER}");
+            while let Some(at) = summary.find(&written) {
+                let start = at + written.len();
+                let end = summary[start..]
+                    .find('"')
+                    .map_or(summary.len(), |e| start + e);
+                let url = join(here, &summary[start..end]);
+                summary.replace_range(at..end, &format!("{attribute}=\"{url}"));
+            }
+        }
+        self.summary_html = summary;
         self.digest = digest.finish();
         Ok(())
     }
@@ -119,6 +127,32 @@ impl ArticleBody {
 
 /// Where a summary's `@/` link goes until it is resolved: this and the link's number.
 const LINK_PLACEHOLDER: &str = "@annals-link-";
+
+/// What a summary's relative link starts with until it is resolved against the article's URL.
+/// Made only of characters that HTML escaping and sanitizing leave as they are.
+const HERE_PLACEHOLDER: &str = "@annals-here/";
+
+/// Whether a link destination is relative to the page it is on (`flow.svg`, `../x/`), not
+/// root-relative, a fragment, an `@/` link or a URL with a scheme.
+pub fn is_relative(dest: &str) -> bool {
+    let scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    !(dest.is_empty() || dest.starts_with(['/', '#', '?']) || dest.starts_with("@/") || scheme)
+}
+
+/// A relative link resolved against `here`, a root-relative URL (`/news/2016/mir/`), giving a
+/// root-relative one with `.` and `..` resolved (`/news/2016/mir/flow.svg`).
+pub fn join(here: &str, dest: &str) -> String {
+    let base = url::Url::parse("http://site.invalid/").and_then(|root| root.join(here));
+    match base.and_then(|base| base.join(dest)) {
+        Ok(url) => url[url::Position::BeforePath..].to_owned(),
+        Err(_) => format!("{here}{dest}"),
+    }
+}
 
 /// Gives the URL of the article at a content path (`2024/putin.md`), if there is one.
 pub type LinkResolver<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
@@ -189,19 +223,39 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// The events of a body (when `keep`), with heading ids, raw HTML treated as `source` asks, and
-/// each `@/` link handed to `link` (with its line and column), which may give its resolved URL.
-/// Also returns the number of words.
+/// A link or image destination as a body writes it, with its place in the file.
+struct Written<'d> {
+    dest: &'d str,
+    line: usize,
+    column: usize,
+}
+
+/// The events of a body (when `keep`), with heading ids and raw HTML treated as `source` asks.
+/// Every link and image destination is handed to `link`, which may give another one. Also
+/// returns the number of words.
 fn body_events<'a>(
     body: &'a str,
     source: BodySource,
     keep: bool,
-    mut link: impl FnMut(BodyLink) -> Option<String>,
+    mut link: impl FnMut(Written) -> Option<String>,
 ) -> (Vec<Event<'a>>, usize) {
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
     // Lines are counted from the previous link on, not from the start for every link.
     let mut counted = (0, 1);
+    let mut place = |start: usize| {
+        let (line, column) = match body.get(counted.0..start) {
+            Some(between) => {
+                let line = counted.1 + between.matches('\n').count();
+                counted = (start, line);
+                let before = &body[..start];
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                (line, before[line_start..].chars().count() + 1)
+            }
+            None => line_col(body, start),
+        };
+        (source.first_line + line - 1, column)
+    };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -209,24 +263,35 @@ fn body_events<'a>(
                 dest_url,
                 title,
                 id,
-            }) if dest_url.starts_with("@/") => {
-                let (line, column) = match body.get(counted.0..range.start) {
-                    Some(between) => {
-                        let line = counted.1 + between.matches('\n').count();
-                        counted = (range.start, line);
-                        let before = &body[..range.start];
-                        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-                        (line, before[line_start..].chars().count() + 1)
-                    }
-                    None => line_col(body, range.start),
-                };
-                let written = BodyLink {
-                    dest: dest_url[2..].to_owned(),
-                    line: source.first_line + line - 1,
+            }) => {
+                let (line, column) = place(range.start);
+                let written = Written {
+                    dest: &dest_url,
+                    line,
                     column,
                 };
                 let dest_url = link(written).map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let (line, column) = place(range.start);
+                let written = Written {
+                    dest: &dest_url,
+                    line,
+                    column,
+                };
+                let dest_url = link(written).map_or(dest_url, CowStr::from);
+                Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
@@ -258,11 +323,19 @@ fn body_events<'a>(
 pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
     let mut links: Vec<BodyLink> = Vec::new();
     // With a summary in front matter, no event is needed after the parse.
-    let (events, word_count) = body_events(body, source, summary.is_none(), |link| {
-        links.push(link);
-        // Made only of characters that HTML escaping and sanitizing leave as they are, so that
-        // `ArticleBody::resolve` finds it in the summary.
-        Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
+    let (events, word_count) = body_events(body, source, summary.is_none(), |written| {
+        // Placeholders are made only of characters that HTML escaping and sanitizing leave as
+        // they are, so that `ArticleBody::resolve` finds them in the summary.
+        if let Some(dest) = written.dest.strip_prefix("@/") {
+            links.push(BodyLink {
+                dest: dest.to_owned(),
+                line: written.line,
+                column: written.column,
+            });
+            Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
+        } else {
+            is_relative(written.dest).then(|| format!("{HERE_PLACEHOLDER}{}", written.dest))
+        }
     });
     let (mut summary_html, summary_text) = match summary {
         Some(summary) => (
@@ -285,28 +358,66 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     let summary_text = text::clean(&summary_text).into_owned();
     ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
-        summary_html,
+        summary_html: String::new(),
+        summary_source: summary_html,
         summary_text,
         word_count,
         digest: 0,
         links,
-        summary_links: false,
     }
 }
 
-/// Renders an article's body to HTML, resolving `@/` links with `links`; a link to a missing
-/// article is an error at its line.
+/// Renders an article's body to HTML, resolving `@/` links with `links` and relative ones
+/// against `here`, the article's own root-relative URL; a link to a missing article is an error
+/// at its line.
 pub fn render_html(
     body: &str,
     source: BodySource,
     links: &LinkResolver,
+    here: &str,
 ) -> Result<String, Vec<Diagnostic>> {
+    Ok(render(body, source, links, here)?.0)
+}
+
+/// Where every link and image of a rendered body leads (its `href` or `src`), with the file line
+/// it was written on; links inside raw HTML get the line where that HTML starts.
+pub fn link_lines(
+    body: &str,
+    source: BodySource,
+    links: &LinkResolver,
+    here: &str,
+) -> Result<Vec<(String, usize)>, Vec<Diagnostic>> {
+    Ok(render(body, source, links, here)?.1)
+}
+
+/// The body's HTML, and where its links lead with their lines.
+fn render(
+    body: &str,
+    source: BodySource,
+    links: &LinkResolver,
+    here: &str,
+) -> Result<(String, Vec<(String, usize)>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let (events, _) = body_events(body, source, true, |link| {
-        let url = resolve_link(&link.dest, links);
-        if url.is_none() {
-            errors.push(missing_link(source.file, link.line, link.column, &link));
-        }
+    let mut lines = Vec::new();
+    let (events, _) = body_events(body, source, true, |written| {
+        let url = if let Some(dest) = written.dest.strip_prefix("@/") {
+            let url = resolve_link(dest, links);
+            if url.is_none() {
+                let link = BodyLink {
+                    dest: dest.to_owned(),
+                    line: written.line,
+                    column: written.column,
+                };
+                errors.push(missing_link(source.file, link.line, link.column, &link));
+            }
+            url
+        } else {
+            is_relative(written.dest).then(|| join(here, written.dest))
+        };
+        lines.push((
+            url.clone().unwrap_or_else(|| written.dest.to_owned()),
+            written.line,
+        ));
         url
     });
     if !errors.is_empty() {
@@ -318,10 +429,11 @@ pub fn render_html(
         _ => html,
     };
     // Character references (`&#8;`) can still give characters HTML and XML forbid.
-    Ok(match text::clean(&html) {
+    let html = match text::clean(&html) {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(cleaned) => cleaned,
-    })
+    };
+    Ok((html, lines))
 }
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {
@@ -460,8 +572,8 @@ mod tests {
         };
         let resolver = |rel: &str| links.get(rel).cloned();
         let mut body = analyze(&a.body, source, a.meta.summary.as_deref());
-        body.resolve(&a.meta.source, &resolver)?;
-        let html = render_html(&a.body, source, &resolver)?;
+        body.resolve(&a.meta.source, &resolver, "/2024/01/01/t/")?;
+        let html = render_html(&a.body, source, &resolver, "/2024/01/01/t/")?;
         Ok((body, html))
     }
 
@@ -564,7 +676,7 @@ mod tests {
     }
 
     #[test]
-    fn the_digest_follows_link_targets_and_summaries_keep_their_links_uncached() {
+    fn the_digest_follows_link_targets_and_summaries_resolve_their_links_again() {
         let a =
             article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nSee [b](@/2024/b.md).\n\nMore.\n");
         let source = BodySource {
@@ -575,18 +687,59 @@ mod tests {
         let read = analyze(&a.body, source, None);
         let resolved = |url: &'static str| {
             let mut body = read.clone();
-            body.resolve(&a.meta.source, &|_: &str| Some(url.to_owned()))
+            body.resolve(&a.meta.source, &|_: &str| Some(url.to_owned()), "/t/")
                 .unwrap();
             body
         };
         let (here, there) = (resolved("/b/"), resolved("/moved/"));
         assert_ne!(here.digest, there.digest);
+        assert!(here.summary_html.contains("href=\"/b/\""));
         assert!(there.summary_html.contains("href=\"/moved/\""));
-        assert!(!here.cacheable(), "its summary holds a resolved link");
+        // What a cache keeps is the reading before links were resolved.
+        let kept: ArticleBody =
+            postcard::from_bytes(&postcard::to_allocvec(&here).unwrap()).unwrap();
+        let mut again = kept.clone();
+        again
+            .resolve(&a.meta.source, &|_: &str| Some("/again/".to_owned()), "/t/")
+            .unwrap();
+        assert!(
+            again.summary_html.contains("href=\"/again/\""),
+            "{}",
+            again.summary_html
+        );
+    }
 
-        let plain = article("+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nNo links.\n");
-        let (body, _) = render(&plain, &links()).unwrap();
-        assert!(body.cacheable());
+    #[test]
+    fn relative_links_and_images_lead_beside_the_article() {
+        let a = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nSee ![the flow](flow.svg), [the data](data/table.csv?x=1&y=2), [up](../other/), [top](#top), [mail](mailto:a@b.org) and [root](/x/).\n",
+        );
+        let source = BodySource {
+            file: &a.meta.source,
+            first_line: a.body_line,
+            raw_html: RawHtml::Sanitize,
+        };
+        let resolver = |_: &str| None;
+        let mut body = analyze(&a.body, source, None);
+        body.resolve(&a.meta.source, &resolver, "/news/2016/03/04/mir/")
+            .unwrap();
+        let html = render_html(&a.body, source, &resolver, "/news/2016/03/04/mir/").unwrap();
+        for text in [&body.summary_html, &html] {
+            assert!(
+                text.contains("src=\"/news/2016/03/04/mir/flow.svg\""),
+                "{text}"
+            );
+            assert!(
+                text.contains("href=\"/news/2016/03/04/mir/data/table.csv?x=1&amp;y=2\""),
+                "{text}"
+            );
+            assert!(text.contains("href=\"/news/2016/03/04/other/\""), "{text}");
+            assert!(text.contains("href=\"#top\""), "{text}");
+            assert!(text.contains("href=\"mailto:a@b.org\""), "{text}");
+            assert!(text.contains("href=\"/x/\""), "{text}");
+        }
+        let lines = link_lines(&a.body, source, &resolver, "/news/2016/03/04/mir/").unwrap();
+        assert_eq!(lines[0], ("/news/2016/03/04/mir/flow.svg".to_owned(), 5));
     }
 
     #[test]
@@ -600,9 +753,11 @@ mod tests {
             raw_html: RawHtml::Sanitize,
         };
         let mut body = analyze(&a.body, source, None);
-        body.resolve(&a.meta.source, &|rel: &str| {
-            Some(format!("/to/{}/", rel.len()))
-        })
+        body.resolve(
+            &a.meta.source,
+            &|rel: &str| Some(format!("/to/{}/", rel.len())),
+            "/t/",
+        )
         .unwrap();
         assert!(!body.summary_html.contains("@/"), "{}", body.summary_html);
     }

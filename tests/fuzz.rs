@@ -30,8 +30,8 @@ fn parse_and_render(text: &str) {
         };
         let links = |rel: &str| (rel == "a.md").then(|| "/a/".to_owned());
         let mut body = markdown::analyze(&article.body, source, article.meta.summary.as_deref());
-        let _ = body.resolve(Path::new("fuzz.md"), &links);
-        let _ = markdown::render_html(&article.body, source, &links);
+        let _ = body.resolve(Path::new("fuzz.md"), &links, "/fuzz/");
+        let _ = markdown::render_html(&article.body, source, &links, "/fuzz/");
     }
 }
 

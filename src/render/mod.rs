@@ -294,7 +294,8 @@ impl<'a> Renderer<'a> {
             raw_html: self.config.raw_html,
         };
         let links = |rel: &str| self.article_links.url(rel);
-        markdown::render_html(&body, source, &links).map_err(|mut errors| errors.swap_remove(0))
+        markdown::render_html(&body, source, &links, &self.link(&a.url))
+            .map_err(|mut errors| errors.swap_remove(0))
     }
 
     /// A root-relative link to `path` (which starts with `/`), under the base path.
