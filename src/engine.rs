@@ -258,7 +258,7 @@ impl ArticleSet {
         self.articles
             .iter()
             .filter(|a| !changed.contains(a.meta.rel_path.as_str()))
-            .filter(|a| a.body.links_to().any(|t| moved.contains(t)))
+            .filter(|a| a.body.links_to().any(|t| moved.contains(t.as_str())))
             .map(|a| a.meta.rel_path.clone())
             .collect()
     }

@@ -10,7 +10,6 @@ use crate::engine::BuildError;
 use crate::render::{Page, Renderer};
 use crate::routes;
 use crate::site::Site;
-use crate::statics;
 
 /// The longest file or folder name file systems allow, in bytes.
 const MAX_FILE_NAME: usize = 255;
@@ -20,9 +19,24 @@ const MAX_FILE_NAME: usize = 255;
 /// where another needs a folder, no name too long for a file system.
 pub fn pages(site: &Site, renderer: &Renderer) -> Result<Vec<(Page, String)>, BuildError> {
     let pages = renderer.pages();
-    let statics = statics::paths(&site.root, &site.theme)?;
-    let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
+    let mut statics: HashMap<String, PathBuf> = HashMap::new();
     let mut errors = Vec::new();
+    for file in site.static_files()? {
+        let origin = file.origin(&site.theme);
+        if let Some(other) = statics.get(&file.rel) {
+            errors.push(Diagnostic::new(
+                &origin,
+                format!(
+                    "this file and {} would both be copied to /{}; rename one",
+                    other.display(),
+                    file.rel
+                ),
+            ));
+        } else {
+            statics.insert(file.rel, origin);
+        }
+    }
+    let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
     let bundle = format!("{}/", routes::SEARCH_BUNDLE);
     for page in pages {
         let url = renderer.url_of(page);

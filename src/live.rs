@@ -100,8 +100,11 @@ impl LiveSite {
             let base = [&canonical_content, &content_dir]
                 .into_iter()
                 .find(|base| path.starts_with(base));
+            // Articles outside page bundles are updated one by one; a change to a bundle (its
+            // article or its files) may change what is an article, and rebuilds.
             let rel = base
                 .filter(|_| path.file_name().is_some_and(content::is_article_name))
+                .filter(|base| !content::in_bundle(base, path))
                 .map(|base| slash_path(path, base));
             match rel {
                 Some(rel) => articles.push(rel),

@@ -64,9 +64,19 @@ pub struct BodyLink {
 }
 
 impl BodyLink {
-    /// The content path the link leads to (`2024/putin.md`).
-    pub fn target(&self) -> &str {
-        self.dest.split('#').next().unwrap_or_default()
+    /// The content path of the article the link leads to (`2024/putin.md`; a page bundle's
+    /// folder `2016/mir/` gives `2016/mir/index.md`).
+    pub fn target(&self) -> String {
+        let path = self.dest.split('#').next().unwrap_or_default();
+        if path.ends_with(".md") {
+            path.to_owned()
+        } else {
+            format!(
+                "{}/{}",
+                path.trim_end_matches('/'),
+                crate::content::BUNDLE_ARTICLE
+            )
+        }
     }
 }
 
@@ -76,8 +86,8 @@ impl ArticleBody {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
     }
 
-    /// The content paths the body links to with `@/`.
-    pub fn links_to(&self) -> impl Iterator<Item = &str> {
+    /// The content paths of the articles the body links to with `@/`.
+    pub fn links_to(&self) -> impl Iterator<Item = String> + '_ {
         self.links.iter().map(BodyLink::target)
     }
 

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::cache::{self, BuildCache, CACHE_DIR, CacheRecord};
 use crate::check;
 use crate::config::SiteConfig;
-use crate::content::{self, Article, FileStamp, Publish, ReadArticles};
+use crate::content::{self, Article, FileStamp, Publish, ReadArticles, Resource};
 use crate::diagnostics::{Diagnostic, catch_panic, sorted_unique};
 use crate::engine::{self, Applied, ArticleSet, Change};
 use crate::index::SiteIndex;
@@ -138,6 +138,8 @@ pub struct Site {
     css_version: String,
     /// The published articles, newest first, and their indexes.
     articles: ArticleSet,
+    /// The files of page bundles.
+    resources: Vec<Resource>,
 }
 
 impl Site {
@@ -181,6 +183,7 @@ impl Site {
         };
         let ReadArticles {
             articles,
+            resources,
             mut warnings,
             readings,
         } = read;
@@ -191,6 +194,7 @@ impl Site {
             warnings: Vec::new(),
             css_version,
             articles: ArticleSet::default(),
+            resources,
         };
         let changes = articles
             .into_iter()
@@ -246,6 +250,14 @@ impl Site {
         Ok(self.articles.apply(config, changes, &read)?)
     }
 
+    /// The static files of the site: its `static/` folder over the theme's, and the files of the
+    /// page bundles of published articles.
+    pub fn static_files(&self) -> Result<Vec<statics::StaticFile>, BuildError> {
+        let mut files = statics::list(&self.root)?;
+        files.extend(statics::bundle_files(&self.resources, self.articles()));
+        Ok(files)
+    }
+
     /// The renderer of this site's pages.
     pub fn renderer(&self) -> Renderer<'_> {
         Renderer::new(
@@ -288,7 +300,7 @@ impl Site {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files: HashSet<String> = pages.iter().map(|(_, file)| file.clone()).collect();
-        files.extend(statics::paths(&self.root, &self.theme)?.into_keys());
+        files.extend(self.static_files()?.into_iter().map(|s| s.rel));
         let base_path = self.config.base_path();
         let bundle = format!("{}/", search::BUNDLE_DIR);
         let errors: Vec<Diagnostic> = pages
@@ -333,7 +345,7 @@ impl Site {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
-        let mut statics = statics::list(&self.root)?;
+        let mut statics = self.static_files()?;
         let static_count = statics.len();
         // A page wins over a static file at the same path.
         statics.retain(|s| !files.contains_key(&s.rel));

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::content::{FileStamp, nanos_since_epoch};
+use crate::content::{Article, BUNDLE_ARTICLE, FileStamp, Resource, nanos_since_epoch};
 use crate::hash::stable_hash;
 use crate::output::{OutputError, static_files};
 use crate::theme::{BUILTIN_STATIC, STYLESHEET, Theme};
@@ -76,22 +76,42 @@ pub fn list(root: &Path) -> Result<Vec<StaticFile>, OutputError> {
     Ok(statics)
 }
 
-/// Every static file of the site (below the output folder) with the file to name in errors.
-pub fn paths(root: &Path, theme: &Theme) -> Result<HashMap<String, PathBuf>, OutputError> {
-    let folder = root.join("static");
-    let mut paths: HashMap<String, PathBuf> = static_files(&folder)?
-        .into_iter()
-        .map(|rel| {
-            let source = folder.join(&rel);
-            (rel, source)
-        })
-        .collect();
-    for (rel, _) in BUILTIN_STATIC {
-        paths
-            .entry((*rel).to_owned())
-            .or_insert_with(|| theme.static_file(rel));
+/// The files of page bundles whose article is published, each copied beside its article's page:
+/// `2016/mir/flow.svg` of an article at `/2016/03/04/mir/` goes to `2016/03/04/mir/flow.svg`.
+pub fn bundle_files(resources: &[Resource], articles: &[Article]) -> Vec<StaticFile> {
+    if resources.is_empty() {
+        return Vec::new();
     }
-    Ok(paths)
+    let now = nanos_since_epoch(SystemTime::now());
+    let pages: HashMap<&Path, &str> = articles
+        .iter()
+        .filter(|a| a.meta.rel_path.rsplit('/').next() == Some(BUNDLE_ARTICLE))
+        .map(|a| (a.meta.source.as_path(), a.url.as_str()))
+        .collect();
+    resources
+        .iter()
+        .filter_map(|resource| {
+            let url = pages.get(resource.article.as_path())?;
+            let rel = format!("{}{}", url.trim_start_matches('/'), resource.rel);
+            let stamp = FileStamp::of(&resource.file);
+            let unsettled = stamp.filter(|s| !crate::cache::settled(*s, now));
+            Some(StaticFile {
+                fingerprint: stable_hash((&rel, stamp, unsettled.map(|_| now))),
+                rel,
+                source: Source::File(resource.file.clone()),
+            })
+        })
+        .collect()
+}
+
+impl StaticFile {
+    /// The file it is copied from, to name in errors.
+    pub fn origin(&self, theme: &Theme) -> PathBuf {
+        match &self.source {
+            Source::File(path) => path.clone(),
+            Source::Builtin(_) => theme.static_file(&self.rel),
+        }
+    }
 }
 
 /// A short hash of the stylesheet pages link to: the site's own, else the built-in one.

@@ -199,6 +199,94 @@ fn edits(site: &Fixture) -> Vec<(&'static str, Edit<'_>)> {
     ]
 }
 
+/// Every kind of edit to a page bundle, in order.
+fn bundle_edits(site: &Fixture) -> Vec<(&'static str, Edit<'_>)> {
+    let bundle = |date: &str| {
+        site.article(
+            "2022/bundle/index.md",
+            "A bundle",
+            date,
+            "topics = [\"Energy\"]",
+            "See ![the photo](photo.png) and [the data](data/table.csv).",
+        );
+    };
+    vec![
+        (
+            "a new bundle",
+            Box::new(move || {
+                bundle("2022-06-01");
+                site.file("content/2022/bundle/photo.png", "one");
+            }),
+        ),
+        (
+            "a bundle's image changed",
+            Box::new(|| {
+                site.file("content/2022/bundle/photo.png", "two");
+            }),
+        ),
+        (
+            "a file added to a bundle",
+            Box::new(|| {
+                site.file("content/2022/bundle/data/table.csv", "a,b\n");
+            }),
+        ),
+        (
+            "a file removed from a bundle",
+            Box::new(move || {
+                std::fs::remove_file(content(site, "2022/bundle/photo.png")).unwrap();
+            }),
+        ),
+        (
+            "a bundle's article moves",
+            Box::new(move || bundle("2022-07-01")),
+        ),
+        (
+            "a bundle deleted",
+            Box::new(move || {
+                std::fs::remove_dir_all(content(site, "2022/bundle")).unwrap();
+            }),
+        ),
+    ]
+}
+
+/// The files below `content/` that an edit changed, added or removed.
+fn changed_by(site: &Fixture, edit: &Edit) -> Vec<PathBuf> {
+    let before = tree(&content(site, ""));
+    edit();
+    let after = tree(&content(site, ""));
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|rel| before.get(*rel) != after.get(*rel))
+        .map(|rel| content(site, rel))
+        .collect()
+}
+
+#[test]
+fn every_kind_of_edit_to_a_bundle_matches_a_cold_build_live_and_cached() {
+    let site = site();
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options).expect("first build");
+    let cached = BuildOptions {
+        cache: true,
+        ..BuildOptions::new(site.root())
+    };
+    site::build(&cached).expect("first cached build");
+    for (what, edit) in bundle_edits(&site) {
+        age_files(site.root());
+        let changed = changed_by(&site, &edit);
+        live.update(&changed)
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert_same_files_as_cold_build(&site, &out, what, true);
+        site::build(&cached).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        assert_same_files_as_cold_build(&site, &site.out(), what, true);
+    }
+}
+
 #[test]
 fn every_kind_of_edit_matches_a_cold_build() {
     let site = site();

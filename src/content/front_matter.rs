@@ -297,11 +297,14 @@ fn check(
             let (source, slug) = match config.slug_from {
                 SlugFrom::Title => ("title", article_slug(&title)),
                 SlugFrom::File => {
-                    let stem = rel_path.rsplit('/').next().unwrap_or_default();
-                    (
-                        "file name",
-                        article_slug(stem.strip_suffix(".md").unwrap_or(stem)),
-                    )
+                    // A page bundle's article is named by its folder.
+                    let mut parts = rel_path.rsplit('/');
+                    let stem = match (parts.next(), parts.next()) {
+                        (Some(super::BUNDLE_ARTICLE), Some(folder)) => folder,
+                        (Some(file), _) => file.strip_suffix(".md").unwrap_or(file),
+                        (None, _) => "",
+                    };
+                    ("file name", article_slug(stem))
                 }
             };
             if slug.is_empty() && !title.is_empty() {

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use dates::{ArticleDate, rfc2822, strftime};
-pub use discover::{discover, is_article_name, is_ignored};
+pub use discover::{
+    BUNDLE_ARTICLE, Discovered, Resource, discover, in_bundle, is_article_name, is_ignored,
+};
 pub use front_matter::{parse_file, parse_text, read_body};
 pub use read::{Publish, Published, ReadArticles, Readings, read_all, read_article};
 
@@ -149,10 +151,17 @@ impl<'a> ArticleLinks<'a> {
         self.urls.insert(rel, url);
     }
 
-    /// The root-relative link to the article at `rel`, if there is one.
+    /// The root-relative link to the article at `rel`, if there is one; a page bundle's folder
+    /// (`2016/mir/` or `2016/mir`) stands for its `index.md`.
     pub fn url(&self, rel: &str) -> Option<String> {
         self.urls
             .get(rel)
+            .or_else(|| {
+                let folder = rel.trim_end_matches('/');
+                (!folder.is_empty() && !folder.ends_with(".md"))
+                    .then(|| self.urls.get(format!("{folder}/{BUNDLE_ARTICLE}").as_str()))
+                    .flatten()
+            })
             .map(|url| format!("{}{url}", self.base_path))
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
-use super::{Article, ArticleMeta, FileStamp, discover, parse_file};
+use super::{Article, ArticleMeta, Discovered, FileStamp, Resource, discover, parse_file};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, catch_panic, slash_path};
 use crate::markdown::{self, ArticleBody, BodySource};
@@ -81,6 +81,8 @@ pub trait Readings: Send {
 pub struct ReadArticles<R> {
     /// The articles, in the order their files were found; URLs are still empty.
     pub articles: Vec<Article>,
+    /// The files of page bundles (of published articles or not).
+    pub resources: Vec<Resource>,
     /// Scheduled articles, and what reading the files found.
     pub warnings: Vec<Diagnostic>,
     /// The earlier readings not used.
@@ -106,14 +108,22 @@ pub fn read_all<R: Readings>(
     // the next build.
     let (listed, mut readings) = rayon::join(
         || {
-            let files = discover(content_dir)?;
-            let stamps: Vec<Option<FileStamp>> =
-                files.par_iter().map(|f| FileStamp::of(f)).collect();
-            Ok::<_, Vec<Diagnostic>>((files, stamps))
+            let found = discover(content_dir)?;
+            let stamps: Vec<Option<FileStamp>> = found
+                .articles
+                .par_iter()
+                .map(|f| FileStamp::of(f))
+                .collect();
+            Ok::<_, Vec<Diagnostic>>((found, stamps))
         },
         load,
     );
-    let (files, stamps) = listed?;
+    let (found, stamps) = listed?;
+    let Discovered {
+        articles: files,
+        resources,
+        orphans,
+    } = found;
     progress.stage("Reading articles", files.len());
     type Job<'f> = (
         &'f PathBuf,
@@ -151,7 +161,7 @@ pub fn read_all<R: Readings>(
         })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
-    let mut warnings = Vec::new();
+    let mut warnings = unpublished(&resources, &orphans);
     let mut errors = Vec::new();
     for result in results {
         match result {
@@ -169,12 +179,50 @@ pub fn read_all<R: Readings>(
     if errors.is_empty() {
         Ok(ReadArticles {
             articles,
+            resources,
             warnings,
             readings,
         })
     } else {
         Err(errors)
     }
+}
+
+/// Warnings about files of `content/` that are not published as one might expect: Markdown
+/// files in a page bundle, which are files of the bundle rather than articles, and files that are
+/// neither articles nor in a bundle.
+fn unpublished(resources: &[Resource], orphans: &[PathBuf]) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    let mut by_bundle: Vec<(&Path, Vec<&str>)> = Vec::new();
+    for resource in resources.iter().filter(|r| r.rel.ends_with(".md")) {
+        match by_bundle.last_mut() {
+            Some((article, names)) if *article == resource.article => names.push(&resource.rel),
+            _ => by_bundle.push((&resource.article, vec![&resource.rel])),
+        }
+    }
+    for (article, names) in by_bundle {
+        warnings.push(Diagnostic::new(
+            article,
+            format!(
+                "makes its folder a page bundle, so its other Markdown files ({}) are published as files beside this article, not as articles; rename it if they are articles",
+                names.join(", ")
+            ),
+        ));
+    }
+    if let Some(first) = orphans.first() {
+        let others = match orphans.len() {
+            1 => String::new(),
+            2 => " (one more file like it)".to_owned(),
+            n => format!(" ({} more files like it)", n - 1),
+        };
+        warnings.push(Diagnostic::new(
+            first,
+            format!(
+                "is neither an article nor in a page bundle (a folder with an index.md), so it is not published{others}; move it into static/ or beside an index.md"
+            ),
+        ));
+    }
+    warnings
 }
 
 /// Reads one article file: its front matter, and what listings need of its body. Its URL is
