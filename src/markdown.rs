@@ -396,9 +396,13 @@ pub fn link_lines(
     source: BodySource,
     links: &LinkResolver,
     here: &str,
-) -> Result<Vec<(String, usize)>, Vec<Diagnostic>> {
+) -> Result<LinkLines, Vec<Diagnostic>> {
     Ok(render(body, source, links, here)?.1)
 }
+
+/// Where the links and images of a rendered body lead (`href` or `src`), each with the file line
+/// it was written on.
+pub type LinkLines = Vec<(String, usize)>;
 
 /// The body's HTML, and where its links lead with their lines.
 fn render(
@@ -406,7 +410,7 @@ fn render(
     source: BodySource,
     links: &LinkResolver,
     here: &str,
-) -> Result<(String, Vec<(String, usize)>), Vec<Diagnostic>> {
+) -> Result<(String, LinkLines), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut lines = Vec::new();
     let (events, _) = body_events(body, source, true, |written| {
