@@ -8,48 +8,92 @@ use crate::config::SiteConfig;
 use crate::content::Article;
 use crate::diagnostics::{Diagnostic, counted, distance};
 use crate::index::{SiteIndex, Term};
+use crate::markdown::join;
+use crate::routes::Links;
 use crate::slug::slugify;
 
-pub use crate::html::links;
-
-/// The output file an internal link leads to, or `None` for a link elsewhere (another host, a
-/// fragment, `mailto:`) or outside the base path.
-pub fn link_target(link: &str, base_path: &str) -> Option<String> {
-    if !link.starts_with('/') || link.starts_with("//") {
-        return None;
-    }
-    let path = link.split(['#', '?']).next().unwrap_or_default();
-    let path = path.strip_prefix(base_path)?;
-    let path = path.trim_start_matches('/');
-    let path = percent_encoding::percent_decode_str(path)
-        .decode_utf8_lossy()
-        .into_owned();
-    Some(if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path
-    })
+/// Where a link found on a page leads, for checking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Somewhere else (another site, `mailto:`), or to the top of the page: nothing to check.
+    Elsewhere,
+    /// A path on the site's host outside its base path (`/2015/x/` on a site under `/blog`).
+    OutsideBase,
+    /// A file below the output folder, perhaps with a fragment naming an element of it.
+    File {
+        /// The file, with `/` separators (`2024/06/19/index.html`).
+        file: String,
+        /// The fragment, decoded, if it must name an element.
+        fragment: Option<String>,
+    },
 }
 
-/// The broken internal links of one page: links whose target is not in `files`. Links into
-/// `skip_prefix` (the search bundle, written after pages) are not checked.
-pub fn broken_links(
-    html: &str,
-    base_path: &str,
-    files: &HashSet<String>,
-    skip_prefix: &str,
-) -> Vec<String> {
-    links(html)
-        .into_iter()
-        .filter(|link| {
-            // A link to a folder without its slash (`/topics`) works: hosts redirect to it.
-            link_target(link, base_path).is_some_and(|target| {
-                !target.starts_with(skip_prefix)
-                    && !files.contains(&target)
-                    && !files.contains(&format!("{target}/index.html"))
-            })
-        })
-        .collect()
+/// Where `link`, found on the page at `page` (its root-relative URL, base path included), leads
+/// on the site that `site` links into. Relative links are resolved against the page's URL, links
+/// to the site's own absolute URLs are followed like root-relative ones.
+pub fn resolve(link: &str, page: &str, site: &Links) -> Target {
+    let link = link.trim();
+    let origin = site.origin();
+    let link = match link.get(..origin.len()) {
+        Some(start) if start.eq_ignore_ascii_case(origin) => &link[origin.len()..],
+        _ => link,
+    };
+    if link.is_empty() {
+        return Target::Elsewhere;
+    }
+    let has_scheme = link.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    if has_scheme || link.starts_with("//") {
+        return Target::Elsewhere;
+    }
+    let absolute = if link.starts_with('/') {
+        link.to_owned()
+    } else {
+        join(page, link)
+    };
+    let (address, fragment) = absolute
+        .split_once('#')
+        .map_or((absolute.as_str(), None), |(a, f)| (a, Some(f)));
+    let path = address.split('?').next().unwrap_or_default();
+    let base = site.base_path();
+    let Some(below) = path
+        .strip_prefix(base)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    else {
+        return Target::OutsideBase;
+    };
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let below = decode(below.trim_start_matches('/'));
+    let file = if below.is_empty() || below.ends_with('/') {
+        format!("{below}index.html")
+    } else {
+        below
+    };
+    // An empty fragment and `#top` lead to the top of any page.
+    let fragment = fragment
+        .filter(|f| !f.is_empty() && !f.eq_ignore_ascii_case("top"))
+        .map(decode);
+    Target::File { file, fragment }
+}
+
+/// The file of `files` that `file` stands for: itself, or a folder's `index.html` when linked
+/// without its slash (`/topics`), which hosts redirect to.
+pub fn existing<'f>(file: &'f str, files: &HashSet<String>) -> Option<std::borrow::Cow<'f, str>> {
+    if files.contains(file) {
+        return Some(std::borrow::Cow::Borrowed(file));
+    }
+    let folder = format!("{file}/index.html");
+    files
+        .contains(&folder)
+        .then_some(std::borrow::Cow::Owned(folder))
 }
 
 /// The first letter of every word of a slug, numbers left out.
@@ -183,12 +227,42 @@ mod tests {
     }
 
     #[test]
-    fn internal_links_resolve_to_files() {
-        let html = r#"<a href="/news/a/">a</a> <img src="/news/b.png"> <a href="https://x.org/">x</a> <a href="/news/gone/#top">g</a> <a href="/news/pagefind/x.js">p</a> <a href="/news/a">no slash</a>"#;
-        let files: HashSet<String> = ["a/index.html".to_owned(), "b.png".to_owned()].into();
+    fn links_resolve_like_a_browser_resolves_them() {
+        let site = Links::new("https://example.net/blog");
+        let page = "/blog/2016/03/04/mir/";
+        let file = |file: &str, fragment: Option<&str>| Target::File {
+            file: file.to_owned(),
+            fragment: fragment.map(str::to_owned),
+        };
+        let cases = [
+            ("flow.svg", file("2016/03/04/mir/flow.svg", None)),
+            (
+                "../other/#Later",
+                file("2016/03/04/other/index.html", Some("Later")),
+            ),
+            ("#fn%3A1", file("2016/03/04/mir/index.html", Some("fn:1"))),
+            ("#top", file("2016/03/04/mir/index.html", None)),
+            ("/blog/topics", file("topics", None)),
+            ("/blog/caf%C3%A9/?x=1", file("café/index.html", None)),
+            ("https://example.net/blog/a/", file("a/index.html", None)),
+            ("/2015/02/13/final-timeline/", Target::OutsideBase),
+            ("/blogger/", Target::OutsideBase),
+            ("https://elsewhere.org/blog/", Target::Elsewhere),
+            ("//cdn.example/x.js", Target::Elsewhere),
+            ("mailto:desk@example.net", Target::Elsewhere),
+        ];
+        for (link, expected) in cases {
+            assert_eq!(resolve(link, page, &site), expected, "{link}");
+        }
+        let files: HashSet<String> = ["topics/index.html".to_owned()].into();
         assert_eq!(
-            broken_links(html, "/news", &files, "pagefind/"),
-            ["/news/gone/#top"]
+            existing("topics", &files).as_deref(),
+            Some("topics/index.html")
         );
+        assert_eq!(
+            existing("topics/index.html", &files).as_deref(),
+            Some("topics/index.html")
+        );
+        assert_eq!(existing("gone", &files), None);
     }
 }

@@ -123,24 +123,36 @@ pub fn text(html: &str) -> String {
     folded
 }
 
-/// Collects the URLs that links, images and forms of a page lead to.
-#[derive(Default)]
-struct LinkSink {
-    links: RefCell<Vec<String>>,
+/// What links of a page lead to, and what they can lead to in it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The values of `href`, `src`, `srcset` and `action` attributes, in order, entities decoded.
+    pub links: Vec<String>,
+    /// The `id` attributes of its elements, and the `name` attributes of its `<a>` elements:
+    /// what a `#fragment` can name.
+    pub ids: Vec<String>,
 }
 
-impl TokenSink for LinkSink {
+/// Collects the URLs that links, images and forms of a page lead to, and its ids.
+#[derive(Default)]
+struct ScanSink {
+    scan: RefCell<Scan>,
+}
+
+impl TokenSink for ScanSink {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         if let TagToken(tag) = token
             && tag.kind == StartTag
         {
-            let mut links = self.links.borrow_mut();
+            let mut scan = self.scan.borrow_mut();
             for attribute in &tag.attrs {
                 match &*attribute.name.local {
-                    "href" | "src" | "action" => links.push(attribute.value.trim().to_owned()),
-                    "srcset" => links.extend(srcset_urls(&attribute.value)),
+                    "href" | "src" | "action" => scan.links.push(attribute.value.trim().to_owned()),
+                    "srcset" => scan.links.extend(srcset_urls(&attribute.value)),
+                    "id" => scan.ids.push(attribute.value.to_string()),
+                    "name" if &*tag.name == "a" => scan.ids.push(attribute.value.to_string()),
                     _ => {}
                 }
             }
@@ -163,7 +175,12 @@ fn srcset_urls(srcset: &str) -> impl Iterator<Item = String> + '_ {
 /// The values of the `href`, `src`, `srcset` and `action` attributes of a page, in order, with
 /// entities decoded.
 pub fn links(html: &str) -> Vec<String> {
-    tokenize(html, LinkSink::default()).links.into_inner()
+    scan(html).links
+}
+
+/// The links and ids of a page.
+pub fn scan(html: &str) -> Scan {
+    tokenize(html, ScanSink::default()).scan.into_inner()
 }
 
 #[cfg(test)]
@@ -202,6 +219,15 @@ mod tests {
         assert_eq!(text("a <é’’’’’ b"), "a <é’’’’’ b");
         assert_eq!(text("<"), "<");
         assert_eq!(text("&#x1F600; &#0; &bogus;"), "😀 \u{fffd} &bogus;");
+    }
+
+    #[test]
+    fn ids_are_what_fragments_can_name() {
+        let scan = scan(
+            "<h2 id=later>L</h2><a name='old'>o</a><p name=\"no\">x</p><sup id=\"fnref:1\"><a href=\"#fn:1\">1</a></sup>",
+        );
+        assert_eq!(scan.ids, ["later", "old", "fnref:1"]);
+        assert_eq!(scan.links, ["#fn:1"]);
     }
 
     #[test]

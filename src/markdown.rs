@@ -241,13 +241,14 @@ struct Written<'d> {
 }
 
 /// The events of a body (when `keep`), with heading ids and raw HTML treated as `source` asks.
-/// Every link and image destination is handed to `link`, which may give another one. Also
-/// returns the number of words.
+/// Every link and image destination is handed to `link`, which may give another one, and raw
+/// HTML kept as HTML to `raw`, with its line. Also returns the number of words.
 fn body_events<'a>(
     body: &'a str,
     source: BodySource,
     keep: bool,
     mut link: impl FnMut(Written) -> Option<String>,
+    mut raw: impl FnMut(&str, usize),
 ) -> (Vec<Event<'a>>, usize) {
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
@@ -317,6 +318,10 @@ fn body_events<'a>(
             {
                 Event::Text(html)
             }
+            Event::Html(ref html) | Event::InlineHtml(ref html) => {
+                raw(html, place(range.start).0);
+                event
+            }
             other => other,
         };
         if keep {
@@ -333,20 +338,26 @@ fn body_events<'a>(
 pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
     let mut links: Vec<BodyLink> = Vec::new();
     // With a summary in front matter, no event is needed after the parse.
-    let (events, word_count) = body_events(body, source, summary.is_none(), |written| {
-        // Placeholders are made only of characters that HTML escaping and sanitizing leave as
-        // they are, so that `ArticleBody::resolve` finds them in the summary.
-        if let Some(dest) = written.dest.strip_prefix("@/") {
-            links.push(BodyLink {
-                dest: dest.to_owned(),
-                line: written.line,
-                column: written.column,
-            });
-            Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
-        } else {
-            is_relative(written.dest).then(|| format!("{HERE_PLACEHOLDER}{}", written.dest))
-        }
-    });
+    let (events, word_count) = body_events(
+        body,
+        source,
+        summary.is_none(),
+        |written| {
+            // Placeholders are made only of characters that HTML escaping and sanitizing leave as
+            // they are, so that `ArticleBody::resolve` finds them in the summary.
+            if let Some(dest) = written.dest.strip_prefix("@/") {
+                links.push(BodyLink {
+                    dest: dest.to_owned(),
+                    line: written.line,
+                    column: written.column,
+                });
+                Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
+            } else {
+                is_relative(written.dest).then(|| format!("{HERE_PLACEHOLDER}{}", written.dest))
+            }
+        },
+        |_, _| {},
+    );
     let (mut summary_html, summary_text) = match summary {
         Some(summary) => (
             format!("<p>{}</p>", escape_html(summary)),
@@ -413,27 +424,41 @@ fn render(
 ) -> Result<(String, LinkLines), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut lines = Vec::new();
-    let (events, _) = body_events(body, source, true, |written| {
-        let url = if let Some(dest) = written.dest.strip_prefix("@/") {
-            let url = resolve_link(dest, links);
-            if url.is_none() {
-                let link = BodyLink {
-                    dest: dest.to_owned(),
-                    line: written.line,
-                    column: written.column,
-                };
-                errors.push(missing_link(source.file, link.line, link.column, &link));
-            }
+    let mut raw_lines = Vec::new();
+    let (events, _) = body_events(
+        body,
+        source,
+        true,
+        |written| {
+            let url = if let Some(dest) = written.dest.strip_prefix("@/") {
+                let url = resolve_link(dest, links);
+                if url.is_none() {
+                    let link = BodyLink {
+                        dest: dest.to_owned(),
+                        line: written.line,
+                        column: written.column,
+                    };
+                    errors.push(missing_link(source.file, link.line, link.column, &link));
+                }
+                url
+            } else {
+                is_relative(written.dest).then(|| join(here, written.dest))
+            };
+            lines.push((
+                url.clone().unwrap_or_else(|| written.dest.to_owned()),
+                written.line,
+            ));
             url
-        } else {
-            is_relative(written.dest).then(|| join(here, written.dest))
-        };
-        lines.push((
-            url.clone().unwrap_or_else(|| written.dest.to_owned()),
-            written.line,
-        ));
-        url
-    });
+        },
+        |html, line| {
+            raw_lines.extend(
+                crate::html::links(html)
+                    .into_iter()
+                    .map(|link| (link, line)),
+            );
+        },
+    );
+    lines.append(&mut raw_lines);
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -17,11 +17,13 @@ use crate::config::SiteConfig;
 use crate::content::{self, Article, FileStamp, Publish, ReadArticles, Resource};
 use crate::diagnostics::{Diagnostic, catch_panic, sorted_unique};
 use crate::engine::{self, Applied, ArticleSet, Change};
+use crate::hash::stable_hash;
 use crate::index::SiteIndex;
 use crate::layout;
 use crate::output::{OutputDir, Staging, check_output_dir};
 use crate::progress::{Progress, Silent};
 use crate::render::{Page, RenderedPage, Renderer};
+use crate::routes::Links;
 use crate::search::{self, BundleFile, SearchError};
 use crate::statics;
 use crate::theme::Theme;
@@ -293,40 +295,171 @@ impl Site {
         }
     }
 
-    /// Renders every page without writing anything, and checks that every internal link leads
-    /// to a page or static file. Returns the counts, warnings about taxonomy terms, and every
-    /// broken link and page that fails to render.
+    /// Renders every page without writing anything, and checks every link of every page the way
+    /// a link checker does: relative links resolved against the page's URL, links that leave a
+    /// sub-path site's base path, missing files, and fragments that name no element of their
+    /// page. Returns the counts, warnings about taxonomy terms, and every broken link (at its
+    /// line when it comes from an article's Markdown, else naming the template) and page that
+    /// fails to render.
     pub fn check(&self) -> Result<CheckReport, BuildError> {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files: HashSet<String> = pages.iter().map(|(_, file)| file.clone()).collect();
         files.extend(self.static_files()?.into_iter().map(|s| s.rel));
-        let base_path = self.config.base_path();
+        let site = Links::new(&self.config.base_url);
         let bundle = format!("{}/", search::BUNDLE_DIR);
-        let errors: Vec<Diagnostic> = pages
+        // Every page is rendered once: its links are checked at once, but for fragments naming
+        // elements of other pages, which wait until every page's ids are known.
+        let checked: Vec<PageCheck> = pages
             .par_iter()
-            .flat_map_iter(|&(page, _)| match self.render(&renderer, page) {
-                Err(error) => vec![error],
-                Ok(rendered) => check::broken_links(&rendered.body, base_path, &files, &bundle)
-                    .into_iter()
-                    .map(|link| {
-                        Diagnostic::new(
-                            self.source_of(&renderer, page),
-                            format!(
-                                "{} links to {link}, which is not a page or file of the site",
-                                renderer.url_of(page)
-                            ),
-                        )
-                    })
-                    .collect(),
+            .map(|(page, file)| {
+                let url = renderer.link(&renderer.url_of(*page));
+                let mut result = PageCheck {
+                    file: file.clone(),
+                    ids: HashSet::new(),
+                    broken: Vec::new(),
+                    waiting: Vec::new(),
+                };
+                let html = match self.render(&renderer, *page) {
+                    Ok(rendered) => rendered.body,
+                    Err(error) => {
+                        result.broken.push(Broken::Error(error));
+                        return result;
+                    }
+                };
+                if !file.ends_with(".html") {
+                    return result;
+                }
+                let scan = crate::html::scan(&html);
+                result.ids = scan.ids.iter().map(|id| stable_hash(id)).collect();
+                for link in scan.links {
+                    let problem = match check::resolve(&link, &url, &site) {
+                        check::Target::Elsewhere => None,
+                        check::Target::OutsideBase => Some(format!(
+                            "{url} links to {link}, outside the site's base path {}/: write links to articles as @/ links (their paths in content/), and other links relative to the page or with the base path",
+                            site.base_path()
+                        )),
+                        check::Target::File { file: target, .. } if target.starts_with(&bundle) => None,
+                        check::Target::File { file: target, fragment } => {
+                            match check::existing(&target, &files) {
+                                None => Some(format!(
+                                    "{url} links to {link}, which is not a page or file of the site"
+                                )),
+                                Some(found) => {
+                                    if let Some(fragment) = fragment {
+                                        result.waiting.push((link.clone(), found.into_owned(), fragment));
+                                    }
+                                    None
+                                }
+                            }
+                        }
+                    };
+                    if let Some(message) = problem {
+                        result.broken.push(Broken::Link { page: *page, link, message });
+                    }
+                }
+                result
             })
             .collect();
+        let ids: HashMap<&str, &HashSet<u64>> =
+            checked.iter().map(|c| (c.file.as_str(), &c.ids)).collect();
+        let page_of: HashMap<&str, Page> = pages.iter().map(|(p, f)| (f.as_str(), *p)).collect();
+        let mut broken: Vec<Broken> = Vec::new();
+        for check in &checked {
+            for (link, target, fragment) in &check.waiting {
+                let known = ids
+                    .get(target.as_str())
+                    .is_none_or(|ids| ids.contains(&stable_hash(fragment)));
+                if !known && let Some(&page) = page_of.get(check.file.as_str()) {
+                    let url = renderer.link(&renderer.url_of(page));
+                    broken.push(Broken::Link {
+                        page,
+                        link: link.clone(),
+                        message: format!(
+                            "{url} links to {link}, but /{target} has no element with the id {fragment:?}"
+                        ),
+                    });
+                }
+            }
+        }
+        broken.extend(checked.into_iter().flat_map(|c| c.broken));
         Ok(CheckReport {
             articles: self.articles().len(),
             pages: pages.len(),
             warnings: self.warnings.clone(),
-            errors: sorted_unique(errors),
+            errors: self.locate(&renderer, broken),
         })
+    }
+
+    /// Turns broken links into errors: at their line of an article's Markdown when they come from
+    /// its body, else naming the template, once for all the pages a template link breaks on.
+    fn locate(&self, renderer: &Renderer, broken: Vec<Broken>) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        let mut lines: HashMap<usize, HashMap<String, usize>> = HashMap::new();
+        let mut from_templates: HashMap<(PathBuf, String), (String, usize)> = HashMap::new();
+        for item in broken {
+            let (page, link, message) = match item {
+                Broken::Error(error) => {
+                    errors.push(error);
+                    continue;
+                }
+                Broken::Link {
+                    page,
+                    link,
+                    message,
+                } => (page, link, message),
+            };
+            if let Some(i) = page.article() {
+                let body = lines
+                    .entry(i)
+                    .or_insert_with(|| self.link_lines(renderer, i).into_iter().collect());
+                if let Some(&line) = body.get(&link) {
+                    let file = &self.articles()[i].meta.source;
+                    errors.push(Diagnostic::at(file, line, None, message));
+                    continue;
+                }
+            }
+            let template = renderer.template_of(page).map_or_else(
+                || self.root.join(crate::config::CONFIG_FILE),
+                |t| self.theme.template_file(t),
+            );
+            let seen = from_templates
+                .entry((template, link))
+                .or_insert((message, 0));
+            seen.1 += 1;
+        }
+        for ((template, _), (message, pages)) in from_templates {
+            let message = match pages {
+                1 => message,
+                n => format!(
+                    "{message} (and on {})",
+                    crate::diagnostics::counted(n - 1, "more page")
+                ),
+            };
+            errors.push(Diagnostic::new(template, message));
+        }
+        sorted_unique(errors)
+    }
+
+    /// Where the links of article `i`'s body lead, with their lines.
+    fn link_lines(&self, renderer: &Renderer, i: usize) -> crate::markdown::LinkLines {
+        let a = &self.articles()[i];
+        let Ok((body, first_line)) = content::read_body(&a.meta.source) else {
+            return Vec::new();
+        };
+        let source = crate::markdown::BodySource {
+            file: &a.meta.source,
+            first_line,
+            raw_html: self.config.raw_html,
+        };
+        let links = content::ArticleLinks::new(
+            &self.config,
+            self.articles()
+                .iter()
+                .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
+        );
+        crate::markdown::link_lines(&body, source, &|rel| links.url(rel), &renderer.link(&a.url))
+            .unwrap_or_default()
     }
 
     /// Writes the site to `output`, changing what was there only if everything succeeded: files
@@ -438,6 +571,28 @@ impl Site {
             |i| renderer.body_html(i),
         )?)
     }
+}
+
+/// What checking one page found.
+struct PageCheck {
+    /// Its file.
+    file: String,
+    /// Hashes of the ids of its elements.
+    ids: HashSet<u64>,
+    /// Its broken links, or why it could not be rendered.
+    broken: Vec<Broken>,
+    /// Links to elements of other pages, as (link, target file, fragment).
+    waiting: Vec<(String, String, String)>,
+}
+
+/// A broken link, or a page that cannot be rendered.
+enum Broken {
+    Link {
+        page: Page,
+        link: String,
+        message: String,
+    },
+    Error(Diagnostic),
 }
 
 /// Whether `rel` is a file of the search bundle.

@@ -8,7 +8,9 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use annals::check::{link_target, links};
+use annals::check::{Target, resolve};
+use annals::html::links;
+use annals::routes::Links;
 use tempfile::TempDir;
 
 /// A site in a temporary folder.
@@ -107,16 +109,32 @@ pub fn html_files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The output file a link on `page` (a file below the output folder) leads to, if it leads into
+/// the site.
+fn target(link: &str, page: &str, site: &Links) -> Option<String> {
+    let url = format!(
+        "{}/{}",
+        site.base_path(),
+        page.strip_suffix("index.html").unwrap_or(page)
+    );
+    match resolve(link, &url, site) {
+        Target::File { file, .. } => Some(file),
+        Target::Elsewhere | Target::OutsideBase => None,
+    }
+}
+
 /// Asserts every internal link of every page resolves to a file, and returns the pages not
 /// reachable by following links from the home page.
 pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
+    let site = Links::new(&format!("https://example.org{base_path}"));
     let pages = html_files(dir);
     let mut broken = Vec::new();
     for page in &pages {
         let html = std::fs::read_to_string(dir.join(page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = link_target(&link, base_path)
-                && !dir.join(&target).is_file()
+            if let Some(file) = target(&link, page, &site)
+                && !dir.join(&file).is_file()
+                && !dir.join(&file).join("index.html").is_file()
             {
                 broken.push(format!("{page} -> {link}"));
             }
@@ -129,11 +147,11 @@ pub fn check_links(dir: &Path, base_path: &str) -> BTreeSet<String> {
     while let Some(page) = queue.pop_front() {
         let html = std::fs::read_to_string(dir.join(&page)).expect("read page");
         for link in links(&html) {
-            if let Some(target) = link_target(&link, base_path)
-                && target.ends_with(".html")
-                && seen.insert(target.clone())
+            if let Some(file) = target(&link, &page, &site)
+                && file.ends_with(".html")
+                && seen.insert(file.clone())
             {
-                queue.push_back(target);
+                queue.push_back(file);
             }
         }
     }
