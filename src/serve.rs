@@ -144,12 +144,13 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         .fallback(get(serve_file))
         .layer(axum::middleware::from_fn(local_hosts_only))
         .with_state(state);
+    // Listening for signals from before the address is announced, so that none is missed.
+    let stop = stop_signal();
+    tokio::pin!(stop);
     println!(
         "Serving {} at {base_url}/ (Ctrl+C to stop)",
         options.root.display()
     );
-    let stop = stop_signal();
-    tokio::pin!(stop);
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -183,26 +184,38 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
 /// How long a connection may take to send a request's headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Resolves on Ctrl+C, SIGTERM or SIGHUP.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hangup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-            _ = hangup.recv() => {}
+/// Listens for Ctrl+C, SIGTERM and SIGHUP from the moment it is called; the future resolves on
+/// the first of them.
+#[cfg(unix)]
+fn stop_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    async fn received(signal: &mut Option<Signal>) {
+        match signal {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
         }
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    let mut interrupt = signal(SignalKind::interrupt()).ok();
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    let mut hangup = signal(SignalKind::hangup()).ok();
+    async move {
+        tokio::select! {
+            () = received(&mut interrupt) => {}
+            () = received(&mut terminate) => {}
+            () = received(&mut hangup) => {}
+        }
+    }
+}
+
+/// Resolves on Ctrl+C.
+#[cfg(not(unix))]
+fn stop_signal() -> impl std::future::Future<Output = ()> {
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        let _ = ctrl_c.await;
+    }
 }
 
 /// Whether a `Host` header names this machine: `localhost` (or a name below it) or an IP

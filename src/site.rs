@@ -331,7 +331,7 @@ impl Site {
                     return result;
                 }
                 let scan = crate::html::scan(&html);
-                result.ids = scan.ids.iter().map(|id| stable_hash(id)).collect();
+                result.ids = scan.ids.iter().map(stable_hash).collect();
                 for link in scan.links {
                     let problem = match check::resolve(&link, &url, &site) {
                         check::Target::Elsewhere => None,
