@@ -45,6 +45,9 @@ fn markdownish() -> impl Strategy<Value = String> {
             Just("<!-- more -->".to_owned()),
             Just("[a](@/a.md)".to_owned()),
             Just("[b](@/missing.md#x)".to_owned()),
+            Just("![i](img.png)".to_owned()),
+            Just("[r](../x/?a=1&b=2#f)".to_owned()),
+            Just("<a href='rel.html' SRC=x>raw</a>".to_owned()),
             Just("[^1]".to_owned()),
             Just("[^1]: note".to_owned()),
             Just("| a | b |\n|---|---|".to_owned()),
@@ -234,14 +237,20 @@ fn build_site(files: &[String]) -> Result<(), TestCaseError> {
     .unwrap();
     std::fs::create_dir_all(dir.path().join("content")).unwrap();
     for (i, text) in files.iter().enumerate() {
-        // The first is `a.md`, which bodies link to; links to missing articles are tested above.
-        let name = if i == 0 {
-            "a".to_owned()
-        } else {
-            format!("a{i}")
+        // The first is `a.md`, which bodies link to (links to missing articles are tested
+        // above); the second a page bundle with an image.
+        let name = match i {
+            0 => "a.md".to_owned(),
+            1 => "bundle/index.md".to_owned(),
+            _ => format!("a{i}.md"),
         };
         let text = text.replace("@/missing.md", "@/a.md");
-        std::fs::write(dir.path().join(format!("content/{name}.md")), text).unwrap();
+        let path = dir.path().join("content").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        if i == 1 {
+            std::fs::write(path.with_file_name("img.png"), "png").unwrap();
+        }
     }
     let options = BuildOptions {
         future: true,
