@@ -117,6 +117,8 @@ def old_url(kind, meta, ctx, date, slug):
     conf, rel = ctx["conf"], ctx["rel"]  # rel: post path relative to the content folder
     name = rel.parent.name if rel.name == "index.md" else re.sub(r"\.[^.]+$", "", rel.name)
     parent = (rel.parent.parent if rel.name == "index.md" else rel.parent).as_posix().strip(".")
+    if kind == "jekyll" and isinstance(date, dt.datetime):
+        date = date.astimezone(ctx["tz"])  # Jekyll files posts under the day in the site's time zone
     parts = {"year": "%04d" % date.year, "month": "%02d" % date.month, "day": "%02d" % date.day}
     if kind == "zola":
         if meta.get("path"):
@@ -159,7 +161,7 @@ def old_url(kind, meta, ctx, date, slug):
 
 def convert(kind, meta, ctx, tz):
     """Map source front matter to Annals keys; returns (front matter dict, date) or a skip reason."""
-    rel, used = ctx["rel"], set()
+    rel, used, ctx["tz"] = ctx["rel"], set(), tz
     def take(*keys):
         used.update(keys)
         return next((meta[k] for k in keys if meta.get(k) not in (None, "", [])), None)
@@ -281,15 +283,15 @@ def main():
         sys.exit(f"{dst} is not empty")
     dst.mkdir(parents=True, exist_ok=True)
     conf = load_config(kind, src)
-    tz = ZoneInfo(conf.get("timezone") or conf.get("timezone".lower()) or "UTC") if kind != "hugo" else ZoneInfo(conf.get("timezone") or "UTC")
-    base = args.base_url or conf.get("base_url") or conf.get("baseurl") or conf.get("siteurl") or (
-        (conf.get("url") or "") + (conf.get("baseurl") or "") if kind == "jekyll" else "") or "https://example.org"
+    tz = ZoneInfo(conf.get("timezone") or "UTC")
+    jekyll_base = (conf.get("url") or "") + (conf.get("baseurl") or "") if kind == "jekyll" else None
+    base = args.base_url or conf.get("base_url") or conf.get("siteurl") or jekyll_base or conf.get("baseurl") or "https://example.org"
     urls, bundles_done = set(), set()
     for path, root, ctx in sources(kind, src, conf):
         rel = ctx["rel"]
         if path.suffix == ".rst":
             skipped["reStructuredText"] += 1
-        elif rel.name in ("_index.md", "index.md") and rel.parent == Path(".") or rel.name == "_index.md":
+        elif rel.name == "_index.md" or rel == Path("index.md"):
             skipped["section index"] += 1
         elif kind == "jekyll" and "_drafts" in rel.parts:
             skipped["jekyll _drafts"] += 1
@@ -297,7 +299,7 @@ def main():
             skipped["Markdown file inside a bundle"] += 1
         else:
             post = read_post(path.read_bytes(), kind == "pelican")
-            result = convert(kind, *post[:1], ctx, tz) if post else "no front matter"
+            result = convert(kind, post[0], ctx, tz) if post else "no front matter"
             if isinstance(result, str):
                 skipped[result] += 1
                 continue
@@ -307,6 +309,8 @@ def main():
             urls.add(url)
             aliases = ["/" + a.lstrip("/") for a in ctx["aliases"]] + ([ctx["old"]] if ctx["old"] else [])
             aliases = [a for a in dict.fromkeys(aliases) if a.rstrip("/") != url.rstrip("/") and a not in urls]
+            stats["aliases dropped"] += sum(1 for a in aliases if re.search(r"[?#\\\s]|\.\.", a))
+            aliases = [a for a in aliases if not re.search(r"[?#\\\s]|\.\.", a)]
             stats["old URL unknown"] += ctx["old"] is None
             urls.update(aliases)
             if aliases:
@@ -330,11 +334,14 @@ def main():
             for f in files:
                 p = Path(dirpath) / f
                 if f[0] not in "._" and f not in excluded and not p.is_symlink() and not f.endswith(MARKDOWN):
-                    if not p.read_bytes()[:3] == b"---":
+                    with open(p, "rb") as fh:
+                        has_front_matter = fh.read(3) == b"---"
+                    if not has_front_matter:
                         shutil.copyfile(p, safe_target(dst, Path("static") / p.relative_to(src)))
                         stats["files"] += 1
     lang = conf.get("defaultcontentlanguage") or conf.get("default_language") or conf.get("default_lang") or conf.get("lang") or "en"
-    title = conf.get("title") or conf.get("sitename") or "Converted site"
+    lang_conf = (conf.get("languages") or {}).get(lang) or {}
+    title = conf.get("title") or conf.get("sitename") or lang_conf.get("title") or "Converted site"
     safe_target(dst, "site.toml").write_text(
         f"# converted from {kind} by bench/convert.py\nbase_url = {json.dumps(base)}\n"
         f"title = {json.dumps(str(title), ensure_ascii=False)}\nlanguage = {json.dumps(str(lang))}\n", encoding="utf-8")

@@ -2,10 +2,8 @@
 
 use std::hash::Hash;
 
-use chrono::{DateTime, FixedOffset};
-
 use super::views::{ArticleView, Html};
-use super::{HashInputs, Kind, Page, Renderer, metadata, period};
+use super::{HashInputs, Kind, Listed, Page, Renderer, metadata, period};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::markdown::escape_html;
@@ -86,13 +84,9 @@ impl Kind for ArticlePage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
+    fn sitemap(&self, r: &Renderer) -> Listed {
         let m = &r.articles[self.0].meta;
-        Some(m.updated.unwrap_or(m.date).instant)
+        Listed::Yes(Some(m.updated.unwrap_or(m.date).instant))
     }
 
     fn article(&self) -> Option<usize> {
@@ -125,12 +119,8 @@ impl Kind for AliasPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {

@@ -5,11 +5,10 @@
 
 use std::hash::Hash;
 
-use chrono::{DateTime, FixedOffset};
 use serde_json::json;
 
 use super::views::{Category, FeedEntry, FeedLink, FeedView};
-use super::{HashInputs, Kind, Page, Renderer};
+use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::config::{ArticleText, FeedFormat};
 use crate::content;
 use crate::diagnostics::Diagnostic;
@@ -285,12 +284,8 @@ impl Kind for FeedPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {

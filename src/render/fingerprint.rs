@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
-use super::{HashInputs, Page, Renderer};
+use super::{HashInputs, Listed, Page, Renderer};
 use crate::hash::{StableHasher, stable_hash};
 
 /// Per-article hashes: of what a card shows, and of everything the article page shows of it.
@@ -42,7 +42,10 @@ impl Renderer<'_> {
             .listed()
             .par_iter()
             .map(|&page| {
-                let modified = page.kind().last_modified(self);
+                let modified = match page.kind().sitemap(self) {
+                    Listed::Yes(modified) => modified,
+                    Listed::No => None,
+                };
                 stable_hash((
                     self.url_of(page),
                     modified.map(|m| (m, m.offset().local_minus_utc())),

@@ -1,8 +1,6 @@
 //! The home page: the newest articles, paginated.
 
-use chrono::{DateTime, FixedOffset};
-
-use super::{HashInputs, Kind, Page, Renderer, numbered};
+use super::{HashInputs, Kind, Listed, Page, Renderer, numbered};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::routes;
@@ -44,12 +42,8 @@ impl Kind for HomePage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
-        r.last_change
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        Listed::Yes(r.last_change)
     }
 
     fn article(&self) -> Option<usize> {

@@ -122,12 +122,19 @@ trait Kind {
     /// Hashes everything the page shows into `h`; false for a page that is rendered again by
     /// every build.
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool;
-    /// Whether the sitemap lists it.
-    fn in_sitemap(&self) -> bool;
-    /// When it last changed, for the sitemap.
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>>;
+    /// Whether the sitemap lists it, and when it last changed.
+    fn sitemap(&self, r: &Renderer) -> Listed;
     /// The article it is made from, if it is an article's own page or redirect.
     fn article(&self) -> Option<usize>;
+}
+
+/// How the sitemap shows a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Listed {
+    /// Not at all: redirects, feeds, the 404 page.
+    No,
+    /// Listed, with when it last changed, if known.
+    Yes(Option<DateTime<FixedOffset>>),
 }
 
 /// What fingerprints are made from besides the site: per-article hashes, and a hash of the
@@ -249,7 +256,7 @@ impl<'a> Renderer<'a> {
             PAGE_FAMILIES
                 .iter()
                 .flat_map(|family| family(self))
-                .filter(|page| page.kind().in_sitemap())
+                .filter(|page| page.kind().sitemap(self) != Listed::No)
                 .collect()
         })
     }

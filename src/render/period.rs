@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 
 use super::views::{ArchiveMonth, ArchiveYear, PeriodChild, PeriodLink, PeriodView};
-use super::{HashInputs, Kind, Page, Renderer, numbered};
+use super::{HashInputs, Kind, Listed, Page, Renderer, numbered};
 use crate::content;
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
@@ -325,14 +325,9 @@ impl Kind for PeriodPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
-        r.period_articles(self.period)
-            .first()
-            .map(|&i| r.articles[i].meta.date.instant)
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        let newest = r.period_articles(self.period).first();
+        Listed::Yes(newest.map(|&i| r.articles[i].meta.date.instant))
     }
 
     fn article(&self) -> Option<usize> {
@@ -400,12 +395,8 @@ impl Kind for ArchivePage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
-        r.last_change
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        Listed::Yes(r.last_change)
     }
 
     fn article(&self) -> Option<usize> {

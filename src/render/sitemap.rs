@@ -4,9 +4,9 @@
 use std::fmt::Write;
 use std::hash::Hash;
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::Duration;
 
-use super::{HashInputs, Kind, Page, Renderer};
+use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::markdown::escape_html;
@@ -77,7 +77,7 @@ impl Kind for SitemapPage {
                 "  <url>\n    <loc>{}</loc>\n",
                 escape_html(&r.permalink(&r.url_of(*page)))
             );
-            if let Some(modified) = page.kind().last_modified(r) {
+            if let Listed::Yes(Some(modified)) = page.kind().sitemap(r) {
                 let _ = writeln!(xml, "    <lastmod>{}</lastmod>", modified.to_rfc3339());
             }
             xml.push_str("  </url>\n");
@@ -91,12 +91,8 @@ impl Kind for SitemapPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {
@@ -139,12 +135,8 @@ impl Kind for SitemapIndexPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {
@@ -192,12 +184,8 @@ impl Kind for NewsSitemapPage {
         false
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {
@@ -230,12 +218,8 @@ impl Kind for RobotsPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {

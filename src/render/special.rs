@@ -1,8 +1,6 @@
 //! Pages with nothing but the site around them: the search page and the page for missing URLs.
 
-use chrono::{DateTime, FixedOffset};
-
-use super::{HashInputs, Kind, Page, Renderer};
+use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::routes;
@@ -43,12 +41,8 @@ impl Kind for SearchPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
-        r.last_change
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        Listed::Yes(r.last_change)
     }
 
     fn article(&self) -> Option<usize> {
@@ -79,12 +73,8 @@ impl Kind for NotFoundPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        false
-    }
-
-    fn last_modified(&self, _: &Renderer) -> Option<DateTime<FixedOffset>> {
-        None
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {

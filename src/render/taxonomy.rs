@@ -3,11 +3,9 @@
 
 use std::hash::Hash;
 
-use chrono::{DateTime, FixedOffset};
-
 use super::feeds::{self, FeedScope};
 use super::views::{LetterGroup, TermCount, TermView};
-use super::{HashInputs, Kind, Page, Renderer, numbered};
+use super::{HashInputs, Kind, Listed, Page, Renderer, numbered};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::routes;
@@ -108,12 +106,8 @@ impl Kind for TaxonomyPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
-        r.last_change
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        Listed::Yes(r.last_change)
     }
 
     fn article(&self) -> Option<usize> {
@@ -165,16 +159,10 @@ impl Kind for TermPage {
         true
     }
 
-    fn in_sitemap(&self) -> bool {
-        true
-    }
-
-    fn last_modified(&self, r: &Renderer) -> Option<DateTime<FixedOffset>> {
+    fn sitemap(&self, r: &Renderer) -> Listed {
         let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
-        entry
-            .articles
-            .first()
-            .map(|&i| r.articles[i].meta.date.instant)
+        let newest = entry.articles.first();
+        Listed::Yes(newest.map(|&i| r.articles[i].meta.date.instant))
     }
 
     fn article(&self) -> Option<usize> {
