@@ -6,6 +6,7 @@ use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, line_col};
+use crate::places::{Countries, PlacesConfig};
 use crate::routes::is_reserved;
 use crate::slug::slugify;
 
@@ -122,6 +123,12 @@ pub struct SiteConfig {
     /// What happens to raw HTML written inside Markdown.
     #[serde(default)]
     pub raw_html: RawHtml,
+    /// What the taxonomy of places knows of countries beyond the built-in names.
+    #[serde(default)]
+    pub places: PlacesConfig,
+    /// The countries, with the names and aliases of `places`.
+    #[serde(skip)]
+    pub countries: Countries,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -303,7 +310,12 @@ impl SiteConfig {
                 None => Diagnostic::new(path, message),
             }]
         })?;
-        let problems = config.problems();
+        let mut config = config;
+        let mut problems = config.problems();
+        match Countries::new(&config.places) {
+            Ok(countries) => config.countries = countries,
+            Err(e) => problems.push(format!("[places]: {e}")),
+        }
         if problems.is_empty() {
             Ok(config)
         } else {

@@ -33,6 +33,8 @@ pub struct Term {
     pub articles: Vec<usize>,
     /// Every spelling used for the term, most used first (the first is `name`).
     pub spellings: Vec<String>,
+    /// The ISO code of the country a term of the taxonomy of places is.
+    pub code: Option<String>,
 }
 
 /// All the terms of one taxonomy.
@@ -123,15 +125,17 @@ fn build_taxonomy(
     article_terms: &mut [Vec<Vec<usize>>],
 ) -> Vec<Term> {
     // Per slug: the spellings seen with their counts, and the articles.
-    let mut by_slug: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    type Seen<'a> = (HashMap<&'a str, usize>, Vec<usize>, Option<&'a String>);
+    let mut by_slug: BTreeMap<String, Seen> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         for term in &article.meta.terms[t] {
             if !by_slug.contains_key(&term.slug) {
                 by_slug.insert(term.slug.clone(), Default::default());
             }
-            if let Some((spellings, ids)) = by_slug.get_mut(&term.slug) {
+            if let Some((spellings, ids, code)) = by_slug.get_mut(&term.slug) {
                 *spellings.entry(term.name.as_str()).or_default() += 1;
                 ids.push(i);
+                *code = code.or(term.code.as_ref());
             }
         }
     }
@@ -150,7 +154,7 @@ fn build_taxonomy(
     }
     by_slug
         .into_iter()
-        .map(|(slug, (spellings, articles))| {
+        .map(|(slug, (spellings, articles, code))| {
             // Most used first; among equals, the one that sorts first ("North Korea" before
             // "north korea").
             let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
@@ -161,6 +165,7 @@ fn build_taxonomy(
                 slug,
                 articles,
                 spellings,
+                code: code.cloned(),
             }
         })
         .collect()

@@ -19,6 +19,7 @@ pub mod layout;
 pub mod live;
 pub mod markdown;
 pub mod output;
+pub mod places;
 pub mod progress;
 pub mod render;
 pub mod routes;

@@ -66,14 +66,14 @@ fn init_new_and_build_make_a_working_archive() {
 #[test]
 fn check_finds_broken_links_and_suspicious_terms() {
     let site = Fixture::new(
-        "base_url = \"https://example.org\"\n[[taxonomies]]\nname = \"topics\"\n[[taxonomies]]\nname = \"countries\"\nterms = [\"Philippines\", \"France\", \"Germany\"]\n",
+        "base_url = \"https://example.org\"\n[[taxonomies]]\nname = \"topics\"\n[[taxonomies]]\nname = \"regions\"\nterms = [\"Philippines\", \"France\", \"Germany\"]\n",
     );
     for n in 0..4 {
         site.article(
             &format!("p{n}.md"),
             &format!("Manila {n}"),
             "2023-01-01",
-            "countries = [\"Philippines\"]",
+            "regions = [\"Philippines\"]",
             "Text.",
         );
     }
@@ -81,28 +81,28 @@ fn check_finds_broken_links_and_suspicious_terms() {
         "a.md",
         "One",
         "2024-01-01",
-        "countries = [\"Philippines\"]",
+        "regions = [\"Philippines\"]",
         "Text.",
     )
     .article(
         "b.md",
         "Two",
         "2024-01-02",
-        "countries = [\"Philippines\"]",
+        "regions = [\"Philippines\"]",
         "Text.",
     )
     .article(
         "c.md",
         "Three",
         "2024-01-03",
-        "countries = [\"Phillipines\", \"france\"]",
+        "regions = [\"Phillipines\", \"france\"]",
         "Text.",
     )
     .article(
         "d.md",
         "Four",
         "2024-01-04",
-        "countries = [\"France\"]",
+        "regions = [\"France\"]",
         "Text.",
     );
     let out = site.run(&["check"]);
@@ -125,7 +125,7 @@ fn check_finds_broken_links_and_suspicious_terms() {
         "{warnings}"
     );
     assert!(
-        warnings.contains("\"Phillipines\" is not in the list of countries"),
+        warnings.contains("\"Phillipines\" is not in the list of regions"),
         "{warnings}"
     );
     assert!(!warnings.contains("\"Philippines\" is not"), "{warnings}");

@@ -179,8 +179,8 @@ fn future_articles_wait_unless_asked_for() {
 #[test]
 fn warnings_fail_only_with_strict() {
     let site = fixture();
-    site.article("a.md", "A", "2024-01-01", "countries = [\"France\"]", "x")
-        .article("b.md", "B", "2024-01-02", "countries = [\"france\"]", "x");
+    site.article("a.md", "A", "2024-01-01", "topics = [\"Economy\"]", "x")
+        .article("b.md", "B", "2024-01-02", "topics = [\"economy\"]", "x");
     let out = site.run(&["build"]);
     assert!(out.status.success());
     assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));

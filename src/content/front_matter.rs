@@ -11,6 +11,7 @@ use super::dates::{ArticleDate, deserialize_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
 use crate::config::{SiteConfig, SlugFrom};
 use crate::diagnostics::{Diagnostic, line_col, slash_path};
+use crate::places::{Country, Place};
 use crate::slug::{MAX_SEGMENT, article_slug, is_invisible, is_valid_slug, slugify};
 use crate::text;
 
@@ -346,11 +347,26 @@ fn check(
         }
     }
     let mut terms = Vec::with_capacity(config.taxonomies.len());
-    for taxonomy in &config.taxonomies {
+    let mut place_warnings = Vec::new();
+    for (t, taxonomy) in config.taxonomies.iter().enumerate() {
         let values = given.remove(&taxonomy.name).unwrap_or_default();
         let mut cleaned: Vec<TermName> = Vec::with_capacity(values.len());
+        let places = config.places() == Some(t);
         for value in values {
-            let name = clean_term(&clean(&taxonomy.name, &value));
+            let written = clean_term(&clean(&taxonomy.name, &value));
+            let (name, code) = if places {
+                match place(config, &written) {
+                    Ok(country) => (country.name.clone(), Some(country.code.clone())),
+                    Err(warning) => {
+                        if let Some(warning) = warning {
+                            place_warnings.push((key_line(split, &taxonomy.name), warning));
+                        }
+                        (written, None)
+                    }
+                }
+            } else {
+                (written, None)
+            };
             let slug = slugify(&name);
             if slug.is_empty() {
                 error_at(
@@ -371,7 +387,7 @@ fn check(
                     ),
                 );
             } else if !cleaned.iter().any(|t| t.slug == slug) {
-                cleaned.push(TermName { name, slug });
+                cleaned.push(TermName { name, slug, code });
             }
         }
         terms.push(cleaned);
@@ -421,9 +437,35 @@ fn check(
             draft: fm.draft,
             aliases,
             extra,
-            warnings,
+            warnings: warnings.into_iter().chain(place_warnings).collect(),
         }),
         _ => Err(errors),
+    }
+}
+
+/// The country a term of the taxonomy of places names; else, for a name that is not plainly
+/// another place, the warning that says so.
+fn place<'c>(config: &'c SiteConfig, name: &str) -> Result<&'c Country, Option<String>> {
+    let codes = |countries: &[&Country]| {
+        countries
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.code))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match config.countries.resolve(name) {
+        Place::Country(country) => Ok(country),
+        Place::Other => Err(None),
+        Place::Ambiguous(candidates) => Err(Some(format!(
+            "{name:?} could be more than one country: {}; write the one meant, by name or code",
+            codes(&candidates)
+        ))),
+        Place::Unknown(guess) => Err(Some(format!(
+            "{name:?} is not a country Annals knows{}; a place that is no country goes in `other` of [places] in site.toml, another name of a country in its `aliases`",
+            guess
+                .map(|c| format!(" (did you mean {} ({})?)", c.name, c.code))
+                .unwrap_or_default()
+        ))),
     }
 }
 

@@ -78,6 +78,9 @@ pub struct TermName {
     pub name: String,
     /// Its slug: what makes two spellings one term.
     pub slug: String,
+    /// For a term of the taxonomy of places that names a country, its ISO code; the name is
+    /// then the country's.
+    pub code: Option<String>,
 }
 
 /// An article whose front matter is read and checked; its body is still Markdown.

@@ -27,8 +27,13 @@ pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
             .map(|t| {
                 r.index.article_terms[i][t]
                     .iter()
-                    .map(|&term| r.index.taxonomies[t].terms[term].name.as_str())
-                    .map(|name| json!({ "@type": "Country", "name": name }))
+                    .map(|&term| &r.index.taxonomies[t].terms[term])
+                    .map(|term| match &term.code {
+                        Some(code) => {
+                            json!({ "@type": "Country", "name": term.name, "identifier": code })
+                        }
+                        None => json!({ "@type": "Place", "name": term.name }),
+                    })
                     .collect()
             })
             .unwrap_or_default();
