@@ -35,7 +35,25 @@ pub struct Term {
     pub spellings: Vec<String>,
     /// The ISO code of the country a term of the taxonomy of places is.
     pub code: Option<String>,
+    /// Its articles by the year of their own offset, newest first.
+    pub years: Vec<TermYear>,
+    /// For each taxonomy, the terms most often found with this one: positions in that
+    /// taxonomy's `terms` with the number of articles shared, most first (at most
+    /// [`CO_TERMS`]).
+    pub co_terms: Vec<Vec<(usize, usize)>>,
 }
+
+/// A term's articles of one year.
+#[derive(Debug, Clone)]
+pub struct TermYear {
+    /// The year.
+    pub year: i32,
+    /// The articles, newest first.
+    pub articles: Vec<usize>,
+}
+
+/// How many terms found with a term are kept per taxonomy.
+pub const CO_TERMS: usize = 10;
 
 /// All the terms of one taxonomy.
 #[derive(Debug, Clone)]
@@ -96,7 +114,7 @@ impl SiteIndex {
     /// Builds every index from articles already sorted by [`sort_articles`].
     pub fn build(config: &SiteConfig, articles: &[Article]) -> SiteIndex {
         let mut article_terms = vec![Vec::with_capacity(config.taxonomies.len()); articles.len()];
-        let taxonomies: Vec<TaxonomyIndex> = config
+        let mut taxonomies: Vec<TaxonomyIndex> = config
             .taxonomies
             .iter()
             .enumerate()
@@ -109,6 +127,8 @@ impl SiteIndex {
                 }
             })
             .collect();
+        add_term_years(&mut taxonomies, articles);
+        add_co_terms(&mut taxonomies, &article_terms);
         let related = related_articles(articles, &taxonomies, &article_terms, config.related_count);
         SiteIndex {
             taxonomies,
@@ -166,9 +186,60 @@ fn build_taxonomy(
                 articles,
                 spellings,
                 code: code.cloned(),
+                years: Vec::new(),
+                co_terms: Vec::new(),
             }
         })
         .collect()
+}
+
+/// Files every term's articles under the years of their own offsets.
+fn add_term_years(taxonomies: &mut [TaxonomyIndex], articles: &[Article]) {
+    let years: Vec<i32> = articles
+        .iter()
+        .map(|a| a.meta.date.local_date().year())
+        .collect();
+    for term in taxonomies.iter_mut().flat_map(|t| t.terms.iter_mut()) {
+        let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        for &i in &term.articles {
+            by_year.entry(years[i]).or_default().push(i);
+        }
+        term.years = by_year
+            .into_iter()
+            .rev()
+            .map(|(year, articles)| TermYear { year, articles })
+            .collect();
+    }
+}
+
+/// Finds, for every term, the terms of every taxonomy its articles most often also have.
+fn add_co_terms(taxonomies: &mut [TaxonomyIndex], article_terms: &[Vec<Vec<usize>>]) {
+    let sizes: Vec<usize> = taxonomies.iter().map(|t| t.terms.len()).collect();
+    for (t, taxonomy) in taxonomies.iter_mut().enumerate() {
+        taxonomy
+            .terms
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(own, term)| {
+                let mut counts: Vec<HashMap<usize, usize>> = vec![HashMap::new(); sizes.len()];
+                for &i in &term.articles {
+                    for (other, terms) in article_terms[i].iter().enumerate() {
+                        for &found in terms.iter().filter(|&&x| other != t || x != own) {
+                            *counts[other].entry(found).or_default() += 1;
+                        }
+                    }
+                }
+                term.co_terms = counts
+                    .into_iter()
+                    .map(|counts| {
+                        let mut ranked: Vec<(usize, usize)> = counts.into_iter().collect();
+                        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        ranked.truncate(CO_TERMS);
+                        ranked
+                    })
+                    .collect();
+            });
+    }
 }
 
 fn build_dates(articles: &[Article]) -> Vec<YearIndex> {
@@ -443,5 +514,36 @@ mod tests {
         assert_eq!(terms[0].name, "North Korea");
         assert_eq!(terms[0].slug, "north-korea");
         assert_eq!(terms[0].articles, [0, 1, 2]);
+    }
+
+    #[test]
+    fn terms_know_their_years_and_the_terms_found_with_them() {
+        let config = config(0);
+        let articles = articles(
+            &config,
+            &[
+                ("a", "2024-01-01T00:30:00+01:00", &["Energy", "Trade"]),
+                ("b", "2023-12-31T23:45:00Z", &["Energy", "Trade", "Gas"]),
+                ("c", "2021-05-01", &["Energy", "Gas"]),
+                ("d", "2021-06-01", &["Energy", "Gas"]),
+            ],
+        );
+        let index = SiteIndex::build(&config, &articles);
+        let terms = &index.taxonomies[0].terms;
+        let energy = terms.iter().find(|t| t.name == "Energy").unwrap();
+        let years: Vec<(i32, Vec<&str>)> = energy
+            .years
+            .iter()
+            .map(|y| (y.year, titles(&articles, &y.articles)))
+            .collect();
+        assert_eq!(
+            years,
+            [(2024, vec!["a"]), (2023, vec!["b"]), (2021, vec!["d", "c"])]
+        );
+        let names: Vec<(&str, usize)> = energy.co_terms[0]
+            .iter()
+            .map(|&(term, n)| (terms[term].name.as_str(), n))
+            .collect();
+        assert_eq!(names, [("Gas", 3), ("Trade", 2)]);
     }
 }

@@ -59,6 +59,17 @@ pub fn term(taxonomy: &str, slug: &str) -> String {
     format!("/{taxonomy}/{slug}/")
 }
 
+/// A term's articles of one year: `/countries/north-korea/2024/`.
+pub fn term_year(taxonomy: &str, slug: &str, year: i32) -> String {
+    format!("/{taxonomy}/{slug}/{year:04}/")
+}
+
+/// The list of every day with articles, which the 404 page reads to lead a date-shaped URL to
+/// the nearest day: `/archive/days.json`.
+pub fn days() -> String {
+    format!("/{ARCHIVE}/days.json")
+}
+
 /// A year's archive: `/2024/`.
 pub fn year(year: i32) -> String {
     format!("/{year:04}/")

@@ -77,7 +77,7 @@ fn a_broken_template_link_is_named_once_per_template() {
     site.article("2015/second.md", "Second", "2015-02-15", "", "Text.");
     let (ok, err) = check(&site);
     assert!(!ok);
-    // The card is on the home page and the date and term listings: one error for each of
+    // The card is on the pages of the home listing and of term listings: one error for each of
     // those templates, however many pages they make.
     let lines: Vec<&str> = err
         .lines()
@@ -85,5 +85,5 @@ fn a_broken_template_link_is_named_once_per_template() {
         .collect();
     assert!(!lines.is_empty() && lines.len() <= 3, "{err}");
     assert!(lines.iter().all(|l| l.contains("templates/")), "{err}");
-    assert!(lines.iter().any(|l| l.contains("more pages")), "{err}");
+    assert!(lines.iter().any(|l| l.contains("more page")), "{err}");
 }

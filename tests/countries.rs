@@ -136,3 +136,137 @@ fn a_site_names_countries_in_its_house_style_and_lists_other_places() {
         stderr(&out)
     );
 }
+
+/// An archive about North Korea over three years, with its neighbours and topics.
+fn korea_site() -> Fixture {
+    let site = site("");
+    site.article(
+        "a.md",
+        "Missile test",
+        "2022-03-01",
+        "countries = [\"North Korea\", \"South Korea\"]\ntopics = [\"Military\"]",
+        "A.",
+    )
+    .article(
+        "b.md",
+        "Summit planned",
+        "2024-05-02",
+        "countries = [\"DPRK\", \"ROK\", \"Japan\"]\ntopics = [\"Diplomacy\", \"Military\"]",
+        "B.",
+    )
+    .article(
+        "c.md",
+        "Talks resume",
+        "2024-06-19T09:30:00+09:00",
+        "countries = [\"KP\", \"Republic of Korea\"]\ntopics = [\"Diplomacy\"]",
+        "C.",
+    )
+    .article(
+        "d.md",
+        "Old times",
+        "1989-11-09",
+        "countries = [\"Soviet Union\", \"Germany\"]",
+        "D.",
+    );
+    site.build();
+    site
+}
+
+#[test]
+fn a_country_page_says_where_since_when_how_much_and_with_what() {
+    let site = korea_site();
+    let page = site.read("countries/north-korea/index.html");
+    for expected in [
+        "🇰🇵",
+        ">KP</abbr>",
+        "Asia · Eastern Asia",
+        "Covered since <time datetime=\"2022-03-01\">1 March 2022</time>",
+        "latest <time datetime=\"2024-06-19T09:30:00+09:00\">19 June 2024</time>",
+        // Years without articles are bars too, unlinked.
+        "title=\"2023: no articles\"",
+        "Often with",
+        "Top topics",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?} in {page}");
+    }
+    let links = annals::html::links(&page);
+    for link in [
+        "/countries/north-korea/2022/",
+        "/countries/north-korea/2024/",
+        "/countries/south-korea/",
+        "/countries/japan/",
+        "/topics/diplomacy/",
+        "/topics/military/",
+        "/countries/north-korea/atom.xml",
+    ] {
+        assert!(links.iter().any(|l| l == link), "no link to {link}");
+    }
+    assert!(!links.iter().any(|l| l == "/countries/north-korea/2023/"));
+    // South Korea is found with it in all three articles; the page's own country is never a
+    // chip on its cards.
+    assert!(
+        page.contains("South Korea</span> <span class=\"ranked-count\">3<"),
+        "{page}"
+    );
+    assert!(!page.contains("class=\"chip chip--countries\" href=\"/countries/north-korea/\""));
+    assert!(page.contains("class=\"chip chip--countries\" href=\"/countries/japan/\""));
+}
+
+#[test]
+fn a_term_has_a_page_for_each_year_with_its_articles_by_month() {
+    let site = korea_site();
+    let year = site.read("countries/north-korea/2024/index.html");
+    assert!(year.contains("North Korea in 2024"), "{year}");
+    assert!(year.contains("Summit planned") && year.contains("Talks resume"));
+    assert!(!year.contains("Missile test"));
+    let links = annals::html::links(&year);
+    for link in [
+        "/2024/06/",
+        "/2024/05/",
+        "/2024/",
+        "/countries/north-korea/2022/",
+    ] {
+        assert!(links.iter().any(|l| l == link), "no link to {link}");
+    }
+    // The bar of the page's own year is marked.
+    assert!(year.contains("href=\"/countries/north-korea/2024/\" aria-current=\"page\""));
+    assert!(site.exists("topics/military/2022/index.html"));
+    assert!(!site.exists("countries/north-korea/2023/index.html"));
+}
+
+#[test]
+fn the_countries_page_groups_them_by_region_under_a_world_map() {
+    let site = korea_site();
+    let page = site.read("countries/index.html");
+    let svg = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap()];
+    // One linked shape per country with articles: North and South Korea, Japan, Germany.
+    let linked: Vec<&str> = svg
+        .split("<a href=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        linked,
+        [
+            "/countries/germany/",
+            "/countries/japan/",
+            "/countries/north-korea/",
+            "/countries/south-korea/"
+        ]
+    );
+    assert!(svg.contains("<title>Japan: 1 article</title>"), "{svg}");
+    assert!(svg.contains("<title>France: no articles</title>"));
+    // Countries drawn: far more than those with articles, every one a path.
+    assert!(svg.matches("<path").count() > 200);
+    for expected in [
+        ">Asia <span class=\"region-count\">",
+        ">Eastern Asia</h4>",
+        ">Europe <span class=\"region-count\">",
+        ">Western Europe</h4>",
+        ">Other places</h3>",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?}");
+    }
+    let other = &page[page.find(">Other places</h3>").unwrap()..];
+    assert!(other.contains("/countries/soviet-union/"));
+}

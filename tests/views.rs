@@ -10,7 +10,7 @@ use std::path::Path;
 use common::Fixture;
 
 /// Every template the contract covers, with the output file that shows its context.
-const VIEWS: [(&str, &str, &str); 8] = [
+const VIEWS: [(&str, &str, &str); 12] = [
     (
         "article",
         "article.html",
@@ -18,8 +18,16 @@ const VIEWS: [(&str, &str, &str); 8] = [
     ),
     ("listing", "index.html", "index.html"),
     ("term", "term.html", "topics/energy/index.html"),
+    (
+        "term_year",
+        "term_year.html",
+        "countries/russia/2024/index.html",
+    ),
     ("taxonomy", "taxonomy.html", "topics/index.html"),
+    ("places", "places.html", "countries/index.html"),
     ("period", "period.html", "2024/06/index.html"),
+    ("period_year", "period.html", "2024/index.html"),
+    ("period_day", "period.html", "2024/06/19/index.html"),
     ("archive", "archive.html", "archive/index.html"),
     ("feed", "atom.xml", "atom.xml"),
     ("special", "404.html", "404.html"),
@@ -31,7 +39,8 @@ fn site() -> Fixture {
     );
     // A stylesheet of its own, so that its version in `site.css_url` stays put.
     site.file("static/css/annals.css", "body {}\n");
-    for (_, template, _) in VIEWS {
+    let templates: std::collections::BTreeSet<&str> = VIEWS.iter().map(|v| v.1).collect();
+    for template in templates {
         site.file(
             &format!("templates/{template}"),
             "{{ __tera_context | json_encode(pretty=true) | safe }}",
@@ -69,8 +78,24 @@ fn what_every_template_gets_matches_its_snapshot() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut differ = Vec::new();
     for (name, _, output) in VIEWS {
-        let json: serde_json::Value = serde_json::from_str(&site.read(output))
+        let mut json: serde_json::Value = serde_json::from_str(&site.read(output))
             .unwrap_or_else(|e| panic!("{output} is not the JSON of a context: {e}"));
+        // The world map's ~240 shapes: the countries with articles and the first one without
+        // stand for them all.
+        if let Some(shapes) = json
+            .pointer_mut("/map/shapes")
+            .and_then(|s| s.as_array_mut())
+        {
+            let first_blank = shapes.iter().position(|s| s["url"].is_null());
+            let mut kept = 0;
+            shapes.retain(|s| {
+                kept += 1;
+                !s["url"].is_null() || Some(kept - 1) == first_blank
+            });
+            for shape in shapes.iter_mut() {
+                shape["path"] = "…".into();
+            }
+        }
         let text = serde_json::to_string_pretty(&json).unwrap() + "\n";
         let snapshot = dir.join(format!("{name}.json"));
         if update {

@@ -11,9 +11,12 @@
 //! "and" and "St." as "Saint". A term of two or three capital letters is also read as an ISO code
 //! (`KP`, `PRK`).
 
+pub mod map;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
+use chrono::Weekday;
 use serde::Deserialize;
 
 use crate::diagnostics::did_you_mean;
@@ -33,6 +36,8 @@ pub struct Country {
     pub region: String,
     /// Its subregion ("Eastern Asia").
     pub subregion: String,
+    /// The first day of the week on its calendars.
+    pub week_start: Weekday,
 }
 
 impl Country {
@@ -171,6 +176,7 @@ impl Table {
                 variant,
                 region,
                 subregion,
+                week_start,
             ] = fields[..]
             else {
                 continue;
@@ -183,6 +189,12 @@ impl Table {
                 name: house_style(name),
                 region: region.to_owned(),
                 subregion: subregion.to_owned(),
+                week_start: match week_start {
+                    "sun" => Weekday::Sun,
+                    "sat" => Weekday::Sat,
+                    "fri" => Weekday::Fri,
+                    _ => Weekday::Mon,
+                },
             });
             table.codes.insert(code.to_owned(), i);
             table.codes.insert(alpha3.to_owned(), i);
@@ -286,6 +298,17 @@ impl Countries {
     /// The country with an ISO alpha-2 or alpha-3 code.
     pub fn by_code(&self, code: &str) -> Option<&Country> {
         self.0.codes.get(code).map(|&i| &self.0.countries[i])
+    }
+
+    /// The first day of the week for a site in `language`: that of the country its region subtag
+    /// names (`en-US`: Sunday), else Monday.
+    pub fn week_start(&self, language: &str) -> Weekday {
+        language
+            .split(['-', '_'])
+            .skip(1)
+            .find(|tag| tag.len() == 2)
+            .and_then(|tag| self.by_code(&tag.to_ascii_uppercase()))
+            .map_or(Weekday::Mon, |country| country.week_start)
     }
 
     /// What the name of a place is.
@@ -396,6 +419,11 @@ mod tests {
         assert_eq!(countries.by_code("KP").unwrap().flag(), "🇰🇵");
         assert_eq!(countries.by_code("KP").unwrap().region, "Asia");
         assert_eq!(countries.all().len(), 250);
+        assert_eq!(countries.week_start("en"), Weekday::Mon);
+        assert_eq!(countries.week_start("en-US"), Weekday::Sun);
+        assert_eq!(countries.week_start("en-GB"), Weekday::Mon);
+        assert_eq!(countries.week_start("zh-Hant-TW"), Weekday::Sun);
+        assert_eq!(countries.week_start("pt_br"), Weekday::Sun);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod fingerprint;
 mod home;
 mod metadata;
 mod period;
+mod shade;
 mod sitemap;
 mod special;
 mod taxonomy;
@@ -29,10 +30,10 @@ pub use article::{AliasPage, ArticlePage};
 pub use feeds::{FeedPage, FeedScope};
 pub use fingerprint::ArticleHashes;
 pub use home::HomePage;
-pub use period::{ArchivePage, PeriodPage, PeriodRef};
+pub use period::{ArchivePage, DaysPage, PeriodPage, PeriodRef};
 pub use sitemap::{NewsSitemapPage, RobotsPage, SitemapIndexPage, SitemapPage};
 pub use special::{NotFoundPage, SearchPage};
-pub use taxonomy::{TaxonomyPage, TermPage};
+pub use taxonomy::{PlacesPage, TaxonomyPage, TermPage, TermYearPage};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -61,12 +62,18 @@ pub enum Page {
     Home(HomePage),
     /// The list of all terms of a taxonomy.
     Taxonomy(TaxonomyPage),
+    /// The list of all terms of the taxonomy of places, by region on a world map.
+    Places(PlacesPage),
     /// A page of a term's listing.
     Term(TermPage),
+    /// A term's articles of one year.
+    TermYear(TermYearPage),
     /// A page of a year, month or day listing.
     Period(PeriodPage),
     /// `/archive/`.
     Archive(ArchivePage),
+    /// `/archive/days.json`.
+    Days(DaysPage),
     /// `/search/`.
     Search(SearchPage),
     /// `/404.html`.
@@ -91,9 +98,12 @@ impl Page {
             Page::Alias(p) => p,
             Page::Home(p) => p,
             Page::Taxonomy(p) => p,
+            Page::Places(p) => p,
             Page::Term(p) => p,
+            Page::TermYear(p) => p,
             Page::Period(p) => p,
             Page::Archive(p) => p,
+            Page::Days(p) => p,
             Page::Search(p) => p,
             Page::NotFound(p) => p,
             Page::Feed(p) => p,
@@ -404,12 +414,27 @@ impl<'a> Renderer<'a> {
                 .date
                 .has_time
                 .then(|| a.meta.date.display("%H:%M UTC%:z")),
+            time: a.meta.date.has_time.then(|| a.meta.date.display("%H:%M")),
             summary: &a.body.summary_text,
             summary_html: Html(&a.body.summary_html),
             authors: &a.meta.authors,
             word_count: a.body.word_count,
             reading_time: a.body.reading_time(),
             taxonomies: self.term_groups(i, terms),
+            place: self.config.places().and_then(|t| {
+                let &term = self.index.article_terms[i].get(t)?.first()?;
+                Some(self.term_link(t, term))
+            }),
+        }
+    }
+
+    /// A link to a term.
+    fn term_link(&self, taxonomy: usize, term: usize) -> TermLink<'_> {
+        let t = &self.index.taxonomies[taxonomy].terms[term];
+        TermLink {
+            name: &t.name,
+            slug: &t.slug,
+            url: self.link(&self.term_url(taxonomy, term)),
         }
     }
 
@@ -427,11 +452,7 @@ impl<'a> Renderer<'a> {
                     terms: terms
                         .iter()
                         .take(limit)
-                        .map(|&term| TermLink {
-                            name: &taxonomy.terms[term].name,
-                            slug: &taxonomy.terms[term].slug,
-                            url: self.link(&self.term_url(t, term)),
-                        })
+                        .map(|&term| self.term_link(t, term))
                         .collect(),
                     more: terms.len().saturating_sub(limit),
                 }
@@ -439,20 +460,25 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// The articles of `ids` on page `page` (from 1) of their listing.
+    fn on_page<'i>(&self, ids: &'i [usize], page: usize) -> &'i [usize] {
+        let per_page = self.config.paginate_by;
+        let start = ((page - 1) * per_page).min(ids.len());
+        &ids[start..(start + per_page).min(ids.len())]
+    }
+
     /// Puts `listing` and `paginator` for page `page` of the listing of `ids` at `base` into
     /// `ctx`.
     fn add_listing(&self, ctx: &mut Context, title: &str, base: &str, ids: &[usize], page: usize) {
-        let per_page = self.config.paginate_by;
         let total_pages = self.page_count(ids.len());
         ctx.insert(
             "listing",
             &ListingView {
                 title,
                 total: ids.len(),
-                articles: ids
+                articles: self
+                    .on_page(ids, page)
                     .iter()
-                    .skip((page - 1) * per_page)
-                    .take(per_page)
                     .map(|&i| self.card_value(i))
                     .collect(),
             },
@@ -488,9 +514,8 @@ impl<'a> Renderer<'a> {
         h: &mut StableHasher,
     ) {
         use std::hash::Hash;
-        let per_page = self.config.paginate_by;
         (ids.len(), self.page_count(ids.len())).hash(h);
-        for &i in ids.iter().skip((page - 1) * per_page).take(per_page) {
+        for &i in self.on_page(ids, page) {
             hashes.card(i).hash(h);
         }
     }

@@ -5,9 +5,13 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveTime, Weekday};
 
-use super::views::{ArchiveMonth, ArchiveYear, PeriodChild, PeriodLink, PeriodView};
+use super::shade::Shades;
+use super::views::{
+    ArchiveMonth, ArchiveYear, ArticleGroup, CalendarDay, MonthCalendar, PeriodChild, PeriodLink,
+    PeriodView, WeekdayName,
+};
 use super::{HashInputs, Kind, Listed, Page, Renderer, numbered};
 use crate::content;
 use crate::diagnostics::Diagnostic;
@@ -38,6 +42,10 @@ pub struct PeriodPage {
 /// `/archive/`: every year and month with counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArchivePage;
+
+/// `/archive/days.json`: every day with articles, for the 404 page to find the nearest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DaysPage;
 
 /// A calendar period by its date, which is all its URL, label and `datetime` depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +81,14 @@ impl Period {
                 .map(|d| d.format("%B %Y").to_string())
                 .unwrap_or_default(),
             Period::Day(day) => format_day(day, date_format),
+        }
+    }
+
+    /// The label, with the weekday for a day ("Wednesday 19 June 2024").
+    fn heading(self, date_format: &str) -> String {
+        match self {
+            Period::Day(day) => format!("{} {}", day.format("%A"), self.label(date_format)),
+            _ => self.label(date_format),
         }
     }
 
@@ -143,7 +159,67 @@ pub(super) fn pages(r: &Renderer) -> Vec<Page> {
         );
     }
     pages.push(Page::Archive(ArchivePage));
+    pages.push(Page::Days(DaysPage));
     pages
+}
+
+/// A month's days as weeks starting on `week_start`, each day with its count from `counts`
+/// (by day of the month), linked by `url` when it has articles.
+fn month_calendar(
+    year: i32,
+    month: u32,
+    week_start: Weekday,
+    counts: &HashMap<u32, usize>,
+    shades: Shades,
+    date_format: &str,
+    url: impl Fn(NaiveDate) -> String,
+) -> Option<MonthCalendar> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let blanks = first.weekday().days_since(week_start) as usize;
+    let mut cells: Vec<CalendarDay> = (0..blanks)
+        .map(|_| CalendarDay {
+            day: None,
+            label: String::new(),
+            datetime: String::new(),
+            url: None,
+            count: 0,
+            level: 0,
+        })
+        .collect();
+    let mut day = Some(first);
+    while let Some(date) = day.filter(|d| d.month() == month) {
+        let count = counts.get(&date.day()).copied().unwrap_or(0);
+        cells.push(CalendarDay {
+            day: Some(date.day()),
+            label: Period::Day(date).label(date_format),
+            datetime: Period::Day(date).datetime(),
+            url: (count > 0).then(|| url(date)),
+            count,
+            level: shades.level(count),
+        });
+        day = date.checked_add_days(Days::new(1));
+    }
+    let mut weeks: Vec<Vec<CalendarDay>> = Vec::new();
+    let mut cells = cells.into_iter().peekable();
+    while cells.peek().is_some() {
+        weeks.push(cells.by_ref().take(7).collect());
+    }
+    let weekdays = (0..7)
+        .scan(week_start, |weekday, _| {
+            let this = *weekday;
+            *weekday = this.succ();
+            Some(this)
+        })
+        .map(|weekday| {
+            // A week of 2024 that starts on a Monday: 1 January.
+            let date = NaiveDate::from_isoywd_opt(2024, 1, weekday).unwrap_or(first);
+            WeekdayName {
+                short: date.format("%a").to_string(),
+                name: date.format("%A").to_string(),
+            }
+        })
+        .collect();
+    Some(MonthCalendar { weekdays, weeks })
 }
 
 /// The link to an article's year.
@@ -231,6 +307,99 @@ impl Renderer<'_> {
         }
     }
 
+    /// A year's twelve months in order (with counts and shades), or a month's days with articles
+    /// in order; nothing for a day.
+    fn children_view(&self, period: PeriodRef) -> (Vec<PeriodChild>, Shades) {
+        let children = self.period_children(period);
+        let shades = Shades::new(children.iter().map(|&c| self.period_articles(c).len()));
+        let child = |period: Period, url: Option<String>, count: usize| {
+            let (label, datetime) = (period.label(&self.config.date_format), period.datetime());
+            let short = match period {
+                Period::Month(year, month) => NaiveDate::from_ymd_opt(year, month, 1)
+                    .map(|d| d.format("%b").to_string())
+                    .unwrap_or_default(),
+                Period::Day(day) => day.day().to_string(),
+                Period::Year(year) => format!("{year:04}"),
+            };
+            PeriodChild {
+                label,
+                short,
+                url,
+                datetime: Some(datetime),
+                count,
+                level: shades.level(count),
+            }
+        };
+        let views = match period {
+            PeriodRef::Year(y) => {
+                let year = self.index.years[y].year;
+                (1..=12)
+                    .map(|month| {
+                        let found = children.iter().find(|&&c| {
+                            matches!(c, PeriodRef::Month(y2, m) if self.index.years[y2].months[m].month == month)
+                        });
+                        let period = Period::Month(year, month);
+                        child(
+                            period,
+                            found.map(|_| self.link(&period.url())),
+                            found.map_or(0, |&c| self.period_articles(c).len()),
+                        )
+                    })
+                    .collect()
+            }
+            _ => children
+                .iter()
+                .rev()
+                .map(|&c| {
+                    let period = self.period(c);
+                    child(
+                        period,
+                        Some(self.link(&period.url())),
+                        self.period_articles(c).len(),
+                    )
+                })
+                .collect(),
+        };
+        (views, shades)
+    }
+
+    /// The articles of a period's listing in the order it shows them: newest first, but a day
+    /// reads in time order.
+    fn listing_order(&self, period: PeriodRef) -> Vec<usize> {
+        let ids = self.period_articles(period);
+        match period {
+            PeriodRef::Day(..) => ids.iter().rev().copied().collect(),
+            _ => ids.to_vec(),
+        }
+    }
+
+    /// The articles `ids` grouped under the day, or else the month, of their own offset.
+    pub(super) fn article_groups(&self, ids: &[usize], by_day: bool) -> Vec<ArticleGroup> {
+        let mut groups: Vec<ArticleGroup> = Vec::new();
+        let mut current = None;
+        for &i in ids {
+            let date = self.articles[i].meta.date.local_date();
+            let period = if by_day {
+                Period::Day(date)
+            } else {
+                Period::Month(date.year(), date.month())
+            };
+            if current != Some(period) {
+                current = Some(period);
+                groups.push(ArticleGroup {
+                    label: period.heading(&self.config.date_format),
+                    datetime: period.datetime(),
+                    url: self.link(&period.url()),
+                    articles: Vec::new(),
+                });
+            }
+            if let Some(group) = groups.last_mut() {
+                group.articles.push(self.card_value(i));
+            }
+        }
+        groups
+    }
+
     /// A year's months or a month's days, newest first; nothing for a day.
     fn period_children(&self, period: PeriodRef) -> Vec<PeriodRef> {
         let years = &self.index.years;
@@ -275,22 +444,28 @@ impl Kind for PeriodPage {
             }
         };
         let (prev, next) = r.adjacent_periods(self.period);
-        let children = r
-            .period_children(self.period)
-            .into_iter()
-            .rev()
-            .map(|child| {
-                let link = r.link_to(r.period(child));
-                PeriodChild {
-                    label: link.label,
-                    url: link.url,
-                    datetime: link.datetime,
-                    count: r.period_articles(child).len(),
-                }
-            })
-            .collect();
+        let (children, shades) = r.children_view(self.period);
+        let calendar = match (self.period, period) {
+            (PeriodRef::Month(y, m), Period::Month(year, month)) => {
+                let counts: HashMap<u32, usize> = r.index.years[y].months[m]
+                    .days
+                    .iter()
+                    .map(|d| (d.day, d.articles.len()))
+                    .collect();
+                month_calendar(
+                    year,
+                    month,
+                    r.config.countries.week_start(&r.config.language),
+                    &counts,
+                    shades,
+                    &r.config.date_format,
+                    |date| r.link(&Period::Day(date).url()),
+                )
+            }
+            _ => None,
+        };
         let label = period.label(&r.config.date_format);
-        let ids = r.period_articles(self.period);
+        let ids = r.listing_order(self.period);
         let description = format!("{} articles from {label} in {}", ids.len(), r.config.title);
         let title = numbered(&label, self.page);
         let page = r.page_view(period.kind(), &title, &self.url(r), &description);
@@ -307,14 +482,21 @@ impl Kind for PeriodPage {
                 prev: prev.map(|p| r.link_to(r.period(p))),
                 next: next.map(|p| r.link_to(r.period(p))),
                 children,
+                heading: period.heading(&r.config.date_format),
+                calendar,
+                legend: shades.legend(),
+                groups: r.article_groups(
+                    r.on_page(&ids, self.page),
+                    !matches!(self.period, PeriodRef::Year(_)),
+                ),
             },
         );
-        r.add_listing(&mut ctx, &label, &period.url(), ids, self.page);
+        r.add_listing(&mut ctx, &label, &period.url(), &ids, self.page);
         r.theme.render("period.html", &ctx)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
-        r.hash_listing(r.period_articles(self.period), self.page, inputs.hashes, h);
+        r.hash_listing(&r.listing_order(self.period), self.page, inputs.hashes, h);
         // What the page shows besides its articles: its children's counts and its neighbours.
         for child in r.period_children(self.period) {
             (r.period(child).url(), r.period_articles(child).len()).hash(h);
@@ -345,6 +527,12 @@ impl Kind for ArchivePage {
     }
 
     fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let shades = Shades::new(
+            r.index
+                .years
+                .iter()
+                .flat_map(|y| y.months.iter().map(|m| m.articles.len())),
+        );
         let years: Vec<ArchiveYear> = r
             .index
             .years
@@ -366,12 +554,14 @@ impl Kind for ArchivePage {
                             let name = NaiveDate::from_ymd_opt(2000, number, 1)
                                 .map(|d| d.format("%B").to_string())
                                 .unwrap_or_default();
+                            let count = found.map_or(0, |&m| year.months[m].articles.len());
                             ArchiveMonth {
                                 number,
                                 short: name.chars().take(3).collect(),
                                 name,
                                 url: found.map(|_| r.link(&Period::Month(year.year, number).url())),
-                                count: found.map_or(0, |&m| year.months[m].articles.len()),
+                                count,
+                                level: shades.level(count),
                             }
                         })
                         .collect(),
@@ -382,6 +572,7 @@ impl Kind for ArchivePage {
         let page = r.page_view("archive", "Archive", &self.url(r), &description);
         let mut ctx = r.context(&page);
         ctx.insert("years", &years);
+        ctx.insert("legend", &shades.legend());
         r.theme.render("archive.html", &ctx)
     }
 
@@ -397,6 +588,43 @@ impl Kind for ArchivePage {
 
     fn sitemap(&self, r: &Renderer) -> Listed {
         Listed::Yes(r.last_change)
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Kind for DaysPage {
+    fn url(&self, _: &Renderer) -> String {
+        routes::days()
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        // Newest first, as `"2024-06-19"`: digits and dashes need no escaping.
+        let days: Vec<String> = r
+            .calendar
+            .days
+            .iter()
+            .map(|&(y, m, d)| format!("\"{}\"", r.period(PeriodRef::Day(y, m, d)).datetime()))
+            .collect();
+        Ok(format!("[{}]\n", days.join(",")))
+    }
+
+    fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
+        r.calendar.days.len().hash(h);
+        for &(y, m, d) in &r.calendar.days {
+            r.period(PeriodRef::Day(y, m, d)).datetime().hash(h);
+        }
+        true
+    }
+
+    fn sitemap(&self, _: &Renderer) -> Listed {
+        Listed::No
     }
 
     fn article(&self) -> Option<usize> {

@@ -1,18 +1,46 @@
-//! Taxonomy pages: the list of all terms of a taxonomy (`/topics/`), and each term's listing
-//! (`/topics/sanctions/`, paginated).
+//! Taxonomy pages: the list of all terms of a taxonomy (`/topics/`; for the taxonomy of places,
+//! by region under a world map), each term's listing (`/topics/sanctions/`, paginated) with its
+//! coverage over time, and its articles of each year (`/topics/sanctions/2024/`).
 
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
+use tera::Context;
+
 use super::feeds::{self, FeedScope};
-use super::views::{LetterGroup, TermCount, TermView};
+use super::shade::{Shades, bar_height};
+use super::views::{
+    CountryView, DateLabel, FoundWith, LetterGroup, MapShape, PeriodLink, RegionGroup,
+    SubregionGroup, TermCount, TermProfile, TermView, TermYearBar, TermYearView, WorldMap,
+};
 use super::{HashInputs, Kind, Listed, Page, Renderer, numbered};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
+use crate::places::{Country, map};
 use crate::routes;
 
 /// The list of all terms of the taxonomy at a position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaxonomyPage(pub usize);
+
+/// The list of all terms of the taxonomy of places: the countries by region, on a world map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlacesPage(pub usize);
+
+/// A term's articles of one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermYearPage {
+    /// The taxonomy's position.
+    pub taxonomy: usize,
+    /// The term's position in the taxonomy.
+    pub term: usize,
+    /// The year's position in the term's `years`.
+    pub year: usize,
+}
+
+/// A year bar spans every year from a term's first to its last unless that is more than this
+/// many; then it shows the years with articles alone.
+const YEAR_BAR_SPAN: i32 = 100;
 
 /// A page of a term's listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +57,11 @@ pub struct TermPage {
 pub(super) fn pages(r: &Renderer) -> Vec<Page> {
     let mut pages = Vec::new();
     for (taxonomy, t) in r.index.taxonomies.iter().enumerate() {
-        pages.push(Page::Taxonomy(TaxonomyPage(taxonomy)));
+        pages.push(if r.config.places() == Some(taxonomy) {
+            Page::Places(PlacesPage(taxonomy))
+        } else {
+            Page::Taxonomy(TaxonomyPage(taxonomy))
+        });
         for (term, entry) in t.terms.iter().enumerate() {
             pages.extend((1..=r.page_count(entry.articles.len())).map(|page| {
                 Page::Term(TermPage {
@@ -38,12 +70,27 @@ pub(super) fn pages(r: &Renderer) -> Vec<Page> {
                     page,
                 })
             }));
+            pages.extend((0..entry.years.len()).map(|year| {
+                Page::TermYear(TermYearPage {
+                    taxonomy,
+                    term,
+                    year,
+                })
+            }));
         }
     }
     pages
 }
 
 impl Renderer<'_> {
+    /// The country a term is, if it is one.
+    fn country(&self, taxonomy: usize, term: usize) -> Option<&Country> {
+        let code = self.index.taxonomies[taxonomy].terms[term]
+            .code
+            .as_deref()?;
+        self.config.countries.by_code(code)
+    }
+
     /// A term with its count.
     fn term_count(&self, taxonomy: usize, term: usize) -> TermCount<'_> {
         let t = &self.index.taxonomies[taxonomy].terms[term];
@@ -52,23 +99,98 @@ impl Renderer<'_> {
             slug: &t.slug,
             url: self.link(&self.term_url(taxonomy, term)),
             count: t.articles.len(),
+            code: t.code.as_deref(),
+            flag: self.country(taxonomy, term).map(Country::flag),
         }
     }
-}
 
-impl Kind for TaxonomyPage {
-    fn url(&self, r: &Renderer) -> String {
-        routes::taxonomy(&r.index.taxonomies[self.0].name)
+    /// The term, its feeds, its country and its coverage over time.
+    fn term_view(&self, taxonomy: usize, term: usize) -> TermView<'_> {
+        TermView {
+            term: self.term_count(taxonomy, term),
+            feeds: feeds::links(self, FeedScope::Term { taxonomy, term }),
+            country: self.country(taxonomy, term).map(|c| CountryView {
+                code: &c.code,
+                alpha3: &c.alpha3,
+                flag: c.flag(),
+                region: &c.region,
+                subregion: &c.subregion,
+            }),
+            profile: self.term_profile(taxonomy, term),
+        }
     }
 
-    fn template(&self) -> Option<&'static str> {
-        Some("taxonomy.html")
+    /// When a term was covered, how much each year, and what with.
+    fn term_profile(&self, taxonomy: usize, term: usize) -> TermProfile<'_> {
+        let t = &self.index.taxonomies[taxonomy].terms[term];
+        let date = |i: usize| {
+            let date = &self.articles[i].meta.date;
+            DateLabel {
+                datetime: date.machine(),
+                label: date.display(&self.config.date_format),
+            }
+        };
+        let tallest = t.years.iter().map(|y| y.articles.len()).max().unwrap_or(0);
+        let bar = |year: i32, found: Option<usize>| {
+            let count = found.map_or(0, |y| t.years[y].articles.len());
+            TermYearBar {
+                year,
+                count,
+                url: found.map(|y| self.link(&self.term_year_url(taxonomy, term, y))),
+                height: bar_height(count, tallest),
+            }
+        };
+        let (newest, oldest) = (t.years.first(), t.years.last());
+        let years = match (oldest, newest) {
+            (Some(first), Some(last)) if last.year - first.year < YEAR_BAR_SPAN => (first.year
+                ..=last.year)
+                .map(|year| bar(year, t.years.iter().position(|y| y.year == year)))
+                .collect(),
+            _ => (0..t.years.len())
+                .rev()
+                .map(|y| bar(t.years[y].year, Some(y)))
+                .collect(),
+        };
+        TermProfile {
+            since: t.articles.last().map(|&i| date(i)),
+            latest: t.articles.first().map(|&i| date(i)),
+            years,
+            found_with: t
+                .co_terms
+                .iter()
+                .enumerate()
+                .filter(|(_, found)| !found.is_empty())
+                .map(|(other, found)| {
+                    let taxonomy = &self.index.taxonomies[other];
+                    FoundWith {
+                        name: &taxonomy.name,
+                        title: &taxonomy.title,
+                        terms: found
+                            .iter()
+                            .map(|&(found, shared)| TermCount {
+                                count: shared,
+                                ..self.term_count(other, found)
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        }
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
-        let t = &r.index.taxonomies[self.0];
+    /// The URL of a term's page of one year (a position in its `years`).
+    fn term_year_url(&self, taxonomy: usize, term: usize, year: usize) -> String {
+        let t = &self.index.taxonomies[taxonomy];
+        let entry = &t.terms[term];
+        routes::term_year(&t.name, &entry.slug, entry.years[year].year)
+    }
+
+    /// The context every list of a taxonomy's terms gets: `taxonomy`, `terms` (by name),
+    /// `terms_by_count` and `letters`.
+    fn taxonomy_context(&self, taxonomy: usize, url: &str) -> Context {
+        let t = &self.index.taxonomies[taxonomy];
         let terms: Vec<TermCount> = (0..t.terms.len())
-            .map(|term| r.term_count(self.0, term))
+            .map(|term| self.term_count(taxonomy, term))
             .collect();
         let mut by_count: Vec<usize> = (0..t.terms.len()).collect();
         by_count.sort_by_key(|&i| std::cmp::Reverse(t.terms[i].articles.len()));
@@ -88,21 +210,131 @@ impl Kind for TaxonomyPage {
                 }),
             }
         }
-        let description = format!("All {} of {}", t.title.to_lowercase(), r.config.title);
-        let page = r.page_view("taxonomy", &t.title, &self.url(r), &description);
-        let mut ctx = r.context(&page);
-        ctx.insert("taxonomy", &r.taxonomy_view(self.0));
+        let description = format!("All {} of {}", t.title.to_lowercase(), self.config.title);
+        let page = self.page_view("taxonomy", &t.title, url, &description);
+        let mut ctx = self.context(&page);
+        ctx.insert("taxonomy", &self.taxonomy_view(taxonomy));
         let terms_by_count: Vec<&TermCount> = by_count.iter().map(|&i| &terms[i]).collect();
         ctx.insert("terms_by_count", &terms_by_count);
         ctx.insert("terms", &terms);
         ctx.insert("letters", &letters);
+        ctx
+    }
+
+    /// Hashes what a list of a taxonomy's terms shows.
+    fn hash_terms(&self, taxonomy: usize, h: &mut StableHasher) {
+        for term in &self.index.taxonomies[taxonomy].terms {
+            (&term.name, &term.slug, &term.code, term.articles.len()).hash(h);
+        }
+    }
+}
+
+impl Kind for TaxonomyPage {
+    fn url(&self, r: &Renderer) -> String {
+        routes::taxonomy(&r.index.taxonomies[self.0].name)
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        Some("taxonomy.html")
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let ctx = r.taxonomy_context(self.0, &self.url(r));
         r.theme.render("taxonomy.html", &ctx)
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
-        for term in &r.index.taxonomies[self.0].terms {
-            (&term.name, &term.slug, term.articles.len()).hash(h);
+        r.hash_terms(self.0, h);
+        true
+    }
+
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        Listed::Yes(r.last_change)
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Kind for PlacesPage {
+    fn url(&self, r: &Renderer) -> String {
+        routes::taxonomy(&r.index.taxonomies[self.0].name)
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        Some("places.html")
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let mut ctx = r.taxonomy_context(self.0, &self.url(r));
+        let t = &r.index.taxonomies[self.0];
+        // Countries by region and subregion (BTreeMaps keep both sorted by name); the rest of
+        // the terms by name.
+        let mut regions: BTreeMap<&str, BTreeMap<&str, Vec<TermCount>>> = BTreeMap::new();
+        let mut others = Vec::new();
+        let mut by_code = std::collections::HashMap::new();
+        for term in 0..t.terms.len() {
+            match r.country(self.0, term) {
+                Some(country) => {
+                    by_code.insert(country.code.as_str(), term);
+                    regions
+                        .entry(&country.region)
+                        .or_default()
+                        .entry(&country.subregion)
+                        .or_default()
+                        .push(r.term_count(self.0, term));
+                }
+                None => others.push(r.term_count(self.0, term)),
+            }
         }
+        let regions: Vec<RegionGroup> = regions
+            .into_iter()
+            .map(|(name, subregions)| RegionGroup {
+                name,
+                count: subregions.values().flatten().map(|t| t.count).sum(),
+                subregions: subregions
+                    .into_iter()
+                    .map(|(name, mut terms)| {
+                        terms.sort_by(|a, b| a.name.cmp(b.name));
+                        SubregionGroup { name, terms }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let shades = Shades::new(by_code.values().map(|&term| t.terms[term].articles.len()));
+        let shapes = map::shapes()
+            .map(|shape| {
+                let country = shape.code.and_then(|code| r.config.countries.by_code(code));
+                let term = shape.code.and_then(|code| by_code.get(code).copied());
+                let count = term.map_or(0, |term| t.terms[term].articles.len());
+                MapShape {
+                    code: shape.code,
+                    name: term
+                        .map(|term| t.terms[term].name.as_str())
+                        .or(country.map(|c| c.name.as_str())),
+                    path: shape.path,
+                    url: term.map(|term| r.link(&r.term_url(self.0, term))),
+                    count,
+                    level: shades.level(count),
+                }
+            })
+            .collect();
+        ctx.insert("regions", &regions);
+        ctx.insert("others", &others);
+        ctx.insert(
+            "map",
+            &WorldMap {
+                view_box: map::VIEW_BOX,
+                shapes,
+                legend: shades.legend(),
+            },
+        );
+        r.theme.render("places.html", &ctx)
+    }
+
+    fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
+        r.hash_terms(self.0, h);
         true
     }
 
@@ -136,17 +368,7 @@ impl Kind for TermPage {
         let page = r.page_view("term", &title, &self.url(r), &description);
         let mut ctx = r.context(&page);
         ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
-        let scope = FeedScope::Term {
-            taxonomy: self.taxonomy,
-            term: self.term,
-        };
-        ctx.insert(
-            "term",
-            &TermView {
-                term: r.term_count(self.taxonomy, self.term),
-                feeds: feeds::links(r, scope),
-            },
-        );
+        ctx.insert("term", &r.term_view(self.taxonomy, self.term));
         let base = r.term_url(self.taxonomy, self.term);
         r.add_listing(&mut ctx, &entry.name, &base, &entry.articles, self.page);
         r.theme.render("term.html", &ctx)
@@ -154,8 +376,8 @@ impl Kind for TermPage {
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
         let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
-        entry.name.hash(h);
         r.hash_listing(&entry.articles, self.page, inputs.hashes, h);
+        r.term_view(self.taxonomy, self.term).hash(h);
         true
     }
 
@@ -167,5 +389,80 @@ impl Kind for TermPage {
 
     fn article(&self) -> Option<usize> {
         None
+    }
+}
+
+impl Kind for TermYearPage {
+    fn url(&self, r: &Renderer) -> String {
+        r.term_year_url(self.taxonomy, self.term, self.year)
+    }
+
+    fn template(&self) -> Option<&'static str> {
+        Some("term_year.html")
+    }
+
+    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+        let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
+        let year = &entry.years[self.year];
+        let title = format!("{} in {:04}", entry.name, year.year);
+        let description = format!(
+            "{} articles about {} from {:04} in {}",
+            year.articles.len(),
+            entry.name,
+            year.year,
+            r.config.title
+        );
+        let page = r.page_view("term_year", &title, &self.url(r), &description);
+        let mut ctx = r.context(&page);
+        ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
+        ctx.insert("term", &r.term_view(self.taxonomy, self.term));
+        ctx.insert("term_year", &r.term_year_view(*self));
+        r.theme.render("term_year.html", &ctx)
+    }
+
+    fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
+        let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
+        for &i in &entry.years[self.year].articles {
+            inputs.hashes.card(i).hash(h);
+        }
+        r.term_view(self.taxonomy, self.term).hash(h);
+        true
+    }
+
+    fn sitemap(&self, r: &Renderer) -> Listed {
+        let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
+        let newest = entry.years[self.year].articles.first();
+        Listed::Yes(newest.map(|&i| r.articles[i].meta.date.instant))
+    }
+
+    fn article(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl Renderer<'_> {
+    /// What a term's page of one year shows besides the term.
+    fn term_year_view(&self, page: TermYearPage) -> TermYearView {
+        let entry = &self.index.taxonomies[page.taxonomy].terms[page.term];
+        let year = &entry.years[page.year];
+        let link = |y: usize| PeriodLink {
+            label: format!("{:04}", entry.years[y].year),
+            url: self.link(&self.term_year_url(page.taxonomy, page.term, y)),
+            datetime: Some(format!("{:04}", entry.years[y].year)),
+        };
+        // Years are newest first: the previous (older) one comes next.
+        TermYearView {
+            year: year.year,
+            count: year.articles.len(),
+            url: self.link(&self.term_year_url(page.taxonomy, page.term, page.year)),
+            prev: (page.year + 1 < entry.years.len()).then(|| link(page.year + 1)),
+            next: page.year.checked_sub(1).map(link),
+            archive: PeriodLink {
+                label: format!("{:04}", year.year),
+                url: self.link(&routes::year(year.year)),
+                datetime: Some(format!("{:04}", year.year)),
+            },
+            groups: self.article_groups(&year.articles, false),
+        }
     }
 }

@@ -76,7 +76,7 @@ pub struct TaxonomyView<'a> {
 }
 
 /// A feed a page advertises: items of `site.feeds` and `term.feeds`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct FeedLink {
     /// "Site title (Atom)".
     pub title: String,
@@ -129,6 +129,8 @@ pub struct Card<'a> {
     pub date_display: String,
     /// The time in the article's own offset, when it has one.
     pub time_display: Option<String>,
+    /// The same, hours and minutes alone ("09:30"), for compact rows.
+    pub time: Option<String>,
     /// The summary as plain text.
     pub summary: &'a str,
     /// The summary as HTML.
@@ -141,6 +143,8 @@ pub struct Card<'a> {
     pub reading_time: usize,
     /// Its terms by taxonomy.
     pub taxonomies: Vec<TermGroup<'a>>,
+    /// Its first term of the taxonomy of places, for compact rows.
+    pub place: Option<TermLink<'a>>,
 }
 
 /// A year, month or day as a link: `article.day`, `period.up`, `period.prev`, crumbs.
@@ -228,7 +232,7 @@ pub struct PageNumber {
 }
 
 /// A term with its count: items of `terms`, `terms_by_count`, `letters[].terms`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct TermCount<'a> {
     /// Its display name.
     pub name: &'a str,
@@ -238,16 +242,166 @@ pub struct TermCount<'a> {
     pub url: String,
     /// Its articles.
     pub count: usize,
+    /// The ISO code of the country it is, in the taxonomy of places.
+    pub code: Option<&'a str>,
+    /// That country's flag (an emoji; never show it as the only label).
+    pub flag: Option<String>,
 }
 
-/// `term` (term.html).
-#[derive(Debug, Serialize)]
+/// `term` (term.html, term_year.html).
+#[derive(Debug, Hash, Serialize)]
 pub struct TermView<'a> {
     /// The term and its count.
     #[serde(flatten)]
     pub term: TermCount<'a>,
     /// The term's feeds.
     pub feeds: Vec<FeedLink>,
+    /// The country it is, in the taxonomy of places.
+    pub country: Option<CountryView<'a>>,
+    /// What the term's articles add up to.
+    pub profile: TermProfile<'a>,
+}
+
+/// `term.country`: the country a term of the taxonomy of places is.
+#[derive(Debug, Hash, Serialize)]
+pub struct CountryView<'a> {
+    /// ISO 3166-1 alpha-2 code (`KP`).
+    pub code: &'a str,
+    /// Alpha-3 code (`PRK`).
+    pub alpha3: &'a str,
+    /// Its flag as an emoji.
+    pub flag: String,
+    /// Its region: Africa, Americas, Asia, Europe or Oceania.
+    pub region: &'a str,
+    /// Its subregion ("Eastern Asia").
+    pub subregion: &'a str,
+}
+
+/// `term.profile`: a term's coverage over time and the terms found with it.
+#[derive(Debug, Hash, Serialize)]
+pub struct TermProfile<'a> {
+    /// Its oldest article's date.
+    pub since: Option<DateLabel>,
+    /// Its newest article's date.
+    pub latest: Option<DateLabel>,
+    /// Every year from its first to its last, oldest first, with a bar height.
+    pub years: Vec<TermYearBar>,
+    /// For each taxonomy, the terms its articles most often also have.
+    pub found_with: Vec<FoundWith<'a>>,
+}
+
+/// A date to show in `<time>`.
+#[derive(Debug, Hash, Serialize)]
+pub struct DateLabel {
+    /// For `<time datetime>`.
+    pub datetime: String,
+    /// As `date_format` shows it.
+    pub label: String,
+}
+
+/// Items of `term.profile.years`: one bar of a term's articles per year.
+#[derive(Debug, Hash, Serialize)]
+pub struct TermYearBar {
+    /// The year.
+    pub year: i32,
+    /// The term's articles that year.
+    pub count: usize,
+    /// The term's page of that year, none without articles.
+    pub url: Option<String>,
+    /// The bar's height, 0 (none) to 8 (the busiest year).
+    pub height: u8,
+}
+
+/// Items of `term.profile.found_with`.
+#[derive(Debug, Hash, Serialize)]
+pub struct FoundWith<'a> {
+    /// The taxonomy's name (`countries`).
+    pub name: &'a str,
+    /// Its heading.
+    pub title: &'a str,
+    /// Its terms most often found with this one, with the number of shared articles, most
+    /// first.
+    pub terms: Vec<TermCount<'a>>,
+}
+
+/// `term_year` (term_year.html): a term's articles of one year.
+#[derive(Debug, Serialize)]
+pub struct TermYearView {
+    /// The year.
+    pub year: i32,
+    /// The term's articles that year.
+    pub count: usize,
+    /// The page's URL.
+    pub url: String,
+    /// The term's previous year with articles.
+    pub prev: Option<PeriodLink>,
+    /// Its next year with articles.
+    pub next: Option<PeriodLink>,
+    /// The year's archive of every article.
+    pub archive: PeriodLink,
+    /// The articles by month, in time order.
+    pub groups: Vec<ArticleGroup>,
+}
+
+/// Articles under a heading: a month of a year, a day of a month.
+#[derive(Debug, Serialize)]
+pub struct ArticleGroup {
+    /// "June 2024", "19 June 2024".
+    pub label: String,
+    /// For `<time datetime>`.
+    pub datetime: String,
+    /// The period's archive.
+    pub url: String,
+    /// The cards, in the order of the page.
+    pub articles: Vec<Value>,
+}
+
+/// `regions` (places.html): the countries with articles by region and subregion.
+#[derive(Debug, Serialize)]
+pub struct RegionGroup<'a> {
+    /// "Africa", "Americas", "Asia", "Europe", "Oceania".
+    pub name: &'a str,
+    /// Articles about its countries (an article about two counts twice).
+    pub count: usize,
+    /// Its subregions with countries with articles, by name.
+    pub subregions: Vec<SubregionGroup<'a>>,
+}
+
+/// Items of `regions[].subregions`.
+#[derive(Debug, Serialize)]
+pub struct SubregionGroup<'a> {
+    /// "Eastern Asia".
+    pub name: &'a str,
+    /// Its countries with articles, by name.
+    pub terms: Vec<TermCount<'a>>,
+}
+
+/// `map` (places.html): the world, each country shaded by its articles.
+#[derive(Debug, Serialize)]
+pub struct WorldMap<'a> {
+    /// The SVG `viewBox`.
+    pub view_box: &'a str,
+    /// Every shape, countries without articles included.
+    pub shapes: Vec<MapShape<'a>>,
+    /// What the shades stand for.
+    pub legend: Vec<LegendStep>,
+}
+
+/// Items of `map.shapes`.
+#[derive(Debug, Serialize)]
+pub struct MapShape<'a> {
+    /// The country's ISO code; none for land that is no country Annals knows.
+    pub code: Option<&'a str>,
+    /// Its name, for the shape's `<title>`.
+    pub name: Option<&'a str>,
+    /// The SVG path.
+    pub path: &'a str,
+    /// Its page, when it has articles.
+    pub url: Option<String>,
+    /// Its articles.
+    pub count: usize,
+    /// Its shade, 0 (none) to 5.
+    pub level: u8,
 }
 
 /// Items of `letters` (taxonomy.html): terms grouped by first letter.
@@ -278,8 +432,62 @@ pub struct PeriodView {
     pub prev: Option<PeriodLink>,
     /// The next period of the same kind with articles.
     pub next: Option<PeriodLink>,
-    /// A year's months or a month's days, in order.
+    /// A year's months (all twelve) or a month's days with articles, in order.
     pub children: Vec<PeriodChild>,
+    /// The heading: the label, with the weekday for a day ("Wednesday 19 June 2024").
+    pub heading: String,
+    /// A month's calendar, weekday-aligned.
+    pub calendar: Option<MonthCalendar>,
+    /// What the shades of `children` and `calendar` stand for.
+    pub legend: Vec<LegendStep>,
+    /// The page's articles by month (a year) or day (a month); a day's in time order.
+    pub groups: Vec<ArticleGroup>,
+}
+
+/// `period.calendar`: a month as weeks of seven days.
+#[derive(Debug, Serialize)]
+pub struct MonthCalendar {
+    /// The weekdays, from the site's first day of the week.
+    pub weekdays: Vec<WeekdayName>,
+    /// The weeks; days of other months are blank cells.
+    pub weeks: Vec<Vec<CalendarDay>>,
+}
+
+/// Items of `period.calendar.weekdays`.
+#[derive(Debug, Serialize)]
+pub struct WeekdayName {
+    /// "Mon".
+    pub short: String,
+    /// "Monday".
+    pub name: String,
+}
+
+/// A cell of `period.calendar.weeks`.
+#[derive(Debug, Serialize)]
+pub struct CalendarDay {
+    /// The day of the month; none for a blank cell.
+    pub day: Option<u32>,
+    /// "19 June 2024".
+    pub label: String,
+    /// `2024-06-19`.
+    pub datetime: String,
+    /// The day's archive, none without articles.
+    pub url: Option<String>,
+    /// Its articles.
+    pub count: usize,
+    /// Its shade, 0 (none) to 5.
+    pub level: u8,
+}
+
+/// Items of a legend: the counts a shade stands for.
+#[derive(Debug, Clone, Hash, Serialize)]
+pub struct LegendStep {
+    /// The shade, 1 to 5.
+    pub level: u8,
+    /// The fewest articles it stands for.
+    pub from: usize,
+    /// The most.
+    pub to: usize,
 }
 
 /// Items of `period.children`.
@@ -287,12 +495,16 @@ pub struct PeriodView {
 pub struct PeriodChild {
     /// "June 2024" or "19 June 2024".
     pub label: String,
-    /// Its URL.
-    pub url: String,
+    /// "Jun" or "19".
+    pub short: String,
+    /// Its URL, none without articles.
+    pub url: Option<String>,
     /// `2024-06` or `2024-06-19`.
     pub datetime: Option<String>,
     /// Its articles.
     pub count: usize,
+    /// Its shade, 0 (none) to 5.
+    pub level: u8,
 }
 
 /// Items of `years` (archive.html).
@@ -321,6 +533,8 @@ pub struct ArchiveMonth {
     pub url: Option<String>,
     /// Its articles.
     pub count: usize,
+    /// Its shade, 0 (none) to 5.
+    pub level: u8,
 }
 
 /// `feed` (atom.xml, rss.xml).
