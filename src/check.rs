@@ -8,7 +8,6 @@ use crate::config::SiteConfig;
 use crate::content::Article;
 use crate::diagnostics::{Diagnostic, counted, distance};
 use crate::index::{SiteIndex, Term};
-use crate::markdown::join;
 use crate::routes::Links;
 use crate::slug::slugify;
 
@@ -50,15 +49,15 @@ pub fn resolve(link: &str, page: &str, site: &Links) -> Target {
     if has_scheme || link.starts_with("//") {
         return Target::Elsewhere;
     }
-    let absolute = if link.starts_with('/') {
-        link.to_owned()
-    } else {
-        join(page, link)
+    // Resolved as a browser does: `.` and `..` segments and backslashes tidied, non-ASCII
+    // percent-encoded (and decoded again below).
+    let Ok(url) = url::Url::parse("http://site.invalid")
+        .and_then(|host| host.join(page))
+        .and_then(|page| page.join(link))
+    else {
+        return Target::Elsewhere;
     };
-    let (address, fragment) = absolute
-        .split_once('#')
-        .map_or((absolute.as_str(), None), |(a, f)| (a, Some(f)));
-    let path = address.split('?').next().unwrap_or_default();
+    let (path, fragment) = (url.path(), url.fragment());
     let base = site.base_path();
     let Some(below) = path
         .strip_prefix(base)

@@ -410,10 +410,15 @@ impl Site {
                 } => (page, link, message),
             };
             if let Some(i) = page.article() {
-                let body = lines
-                    .entry(i)
-                    .or_insert_with(|| self.link_lines(renderer, i).into_iter().collect());
-                if let Some(&line) = body.get(&link) {
+                // Keyed as written, percent-escapes decoded: the HTML escapes what Markdown did
+                // not (`/café/` is `/caf%C3%A9/` in the page).
+                let body = lines.entry(i).or_insert_with(|| {
+                    self.link_lines(renderer, i)
+                        .into_iter()
+                        .map(|(link, line)| (decoded(&link), line))
+                        .collect()
+                });
+                if let Some(&line) = body.get(&decoded(&link)) {
                     let file = &self.articles()[i].meta.source;
                     errors.push(Diagnostic::at(file, line, None, message));
                     continue;
@@ -645,4 +650,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// Loads the site and renders every page without writing, checking every internal link.
 pub fn check(options: &BuildOptions) -> Result<CheckReport, BuildError> {
     Site::load(options)?.check()
+}
+
+/// A link with its percent-escapes decoded.
+fn decoded(link: &str) -> String {
+    percent_encoding::percent_decode_str(link)
+        .decode_utf8_lossy()
+        .into_owned()
 }

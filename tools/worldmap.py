@@ -18,6 +18,7 @@ import argparse
 import gzip
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -124,6 +125,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         package = fetch("world-atlas", args.world_atlas, Path(scratch))
         topology = json.loads((package / "countries-50m.json").read_text())
+        # world-atlas's ISC licence asks for its notice in copies.
+        shutil.copy(package / "LICENSE", OUT / "LICENSE-world-atlas.txt")
 
     header, *rows = [line.rstrip("\n").split("\t") for line in open(OUT / "countries.tsv", encoding="utf-8")
                      if not line.startswith("#")]
