@@ -115,11 +115,14 @@ pub struct SiteConfig {
     /// Builds a full-text search index (Pagefind) and the `/search/` page.
     #[serde(default = "default_true")]
     pub search: bool,
-    /// What the search index holds of each article: the whole text, or title and summary (far
-    /// less time and memory to build), or `auto`: the whole text up to
-    /// [`SEARCH_FULL_TEXT_LIMIT`] articles.
+    /// What the search index holds of each article: the whole text (the default), or only title
+    /// and summary (less time and memory to build, a smaller index).
     #[serde(default)]
-    pub search_content: SearchContent,
+    pub search_content: ArticleText,
+    /// The most articles one shard of the search index holds (see [`crate::search`]): smaller
+    /// shards rebuild faster after an edit, larger ones make fewer files for a query to fetch.
+    #[serde(default = "default_search_shard_articles")]
+    pub search_shard_articles: usize,
     /// What happens to raw HTML written inside Markdown.
     #[serde(default)]
     pub raw_html: RawHtml,
@@ -135,7 +138,7 @@ pub struct SiteConfig {
 }
 
 /// What happens to raw HTML written inside Markdown.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum RawHtml {
     /// Kept as written: for archives whose authors are trusted (embeds, tables, figures).
@@ -201,36 +204,12 @@ pub enum SlugFrom {
     File,
 }
 
-/// Archives up to this many articles get full-text search with `search_content = "auto"`.
-pub const SEARCH_FULL_TEXT_LIMIT: usize = 5_000;
-
-/// What the search index holds of each article.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SearchContent {
-    /// Full text up to [`SEARCH_FULL_TEXT_LIMIT`] articles, summaries above.
-    #[default]
-    Auto,
-    /// The whole text.
-    Full,
-    /// Title and summary.
-    Summary,
+fn default_search_shard_articles() -> usize {
+    crate::search::SHARD_ARTICLES
 }
 
-impl SearchContent {
-    /// What to index for an archive of `articles` articles.
-    pub fn resolve(self, articles: usize) -> ArticleText {
-        match self {
-            SearchContent::Full => ArticleText::Full,
-            SearchContent::Summary => ArticleText::Summary,
-            SearchContent::Auto if articles <= SEARCH_FULL_TEXT_LIMIT => ArticleText::Full,
-            SearchContent::Auto => ArticleText::Summary,
-        }
-    }
-}
-
-/// What a feed entry carries of an article.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+/// What a feed entry or the search index carries of an article.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Hash, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleText {
     /// The whole article.
@@ -372,6 +351,9 @@ impl SiteConfig {
         }
         if self.sitemap_max_urls == 0 || self.sitemap_max_urls > 50_000 {
             problems.push("`sitemap_max_urls` must be between 1 and 50000".to_owned());
+        }
+        if self.search_shard_articles == 0 {
+            problems.push("`search_shard_articles` must be at least 1".to_owned());
         }
         if let Err(p) = check_article_path(&self.article_path) {
             problems.push(p);

@@ -388,6 +388,29 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     }
 }
 
+/// The words of a body as a reader sees them, for the search index: text, code, image
+/// descriptions and the text of raw HTML (markup removed), separated by spaces. No HTML is
+/// rendered, and links need no resolving.
+pub fn search_text(body: &str, raw_html: RawHtml) -> String {
+    let mut text = String::with_capacity(body.len());
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                text.push_str(&t)
+            }
+            Event::Html(html) | Event::InlineHtml(html) => match raw_html {
+                RawHtml::Escape => text.push_str(&html),
+                _ if is_more_marker(&html) => {}
+                _ => text.push_str(&crate::html::text(&html)),
+            },
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::text::clean(&text).into_owned()
+}
+
 /// Renders an article's body to HTML, resolving `@/` links with `links` and relative ones
 /// against `here`, the article's own root-relative URL; a link to a missing article is an error
 /// at its line.

@@ -99,10 +99,10 @@ base_url = "https://example.org"
 # sitemap_max_urls = 50000
 # news_sitemap = false
 
-# Related articles per article page; full-text search ("full", "summary" or "auto").
+# Related articles per article page; full-text search ("full" text, or "summary").
 # related_count = 4
 # search = true
-# search_content = "auto"
+# search_content = "full"
 
 # The taxonomies articles are indexed by; each is a front matter key of its own. Declaring one
 # replaces this default list. role = "places" marks the taxonomy of places (countries by default).

@@ -24,7 +24,7 @@ use crate::output::{OutputDir, Staging, check_output_dir};
 use crate::progress::{Progress, Silent};
 use crate::render::{Page, RenderedPage, Renderer};
 use crate::routes::Links;
-use crate::search::{self, BundleFile, SearchError};
+use crate::search::{self, SearchError};
 use crate::statics;
 use crate::theme::Theme;
 
@@ -491,20 +491,9 @@ impl Site {
         let previous = previous
             .filter(|p| p.describes(output.path()))
             .map(|p| &p.files);
-        // An unchanged search index stays, with the fingerprints of its files.
-        let search_hash = self
-            .config
-            .search
-            .then(|| search::inputs_hash(&self.config, self.articles(), self.index()));
-        let kept_bundle: Vec<(&String, &u64)> = previous
-            .map(|p| p.iter().filter(|(rel, _)| is_bundle_file(rel)).collect())
-            .unwrap_or_default();
-        let keep_search = search_hash
-            .is_some_and(|h| !kept_bundle.is_empty() && kept_bundle.iter().all(|(_, f)| **f == h));
-        let search_again = search_hash.is_some() && !keep_search;
-        if keep_search {
-            files.extend(kept_bundle.into_iter().map(|(rel, &f)| (rel.clone(), f)));
-        }
+        // Search shards whose articles did not change stay, with the fingerprints of their files.
+        let search = self.search_plan(previous);
+        files.extend(search.kept.iter().cloned());
 
         let staging = Staging::create(output)?;
         for file in &statics {
@@ -513,10 +502,10 @@ impl Site {
             }
         }
         let dirty = engine::dirty(&pages, &files, previous);
-        // The search index is built on one thread while the pages render on the others.
+        // The search shards are built beside the pages, each written as soon as it is built.
         progress.stage(
             "Writing pages and search index",
-            dirty.len() + usize::from(search_again),
+            dirty.len() + search.stale.len(),
         );
         let (written, bundle) = rayon::join(
             || {
@@ -527,23 +516,10 @@ impl Site {
                     progress,
                 )
             },
-            || {
-                if !search_again {
-                    return Ok(Vec::new());
-                }
-                let bundle =
-                    catch_panic(|| self.search_bundle(&renderer)).unwrap_or_else(|panic| {
-                        Err(BuildError::Search(SearchError::new(panic.to_string())))
-                    });
-                progress.advance(1);
-                bundle
-            },
+            || self.write_search(&renderer, &search, &staging, progress),
         );
         written?;
-        for (path, bytes) in &bundle? {
-            staging.write(path, bytes)?;
-            files.insert(path.clone(), search_hash.unwrap_or_default());
-        }
+        files.extend(bundle?);
         // Every file of the site: those with fingerprints, and pages written by every build.
         let all: HashSet<&str> = files
             .keys()
@@ -563,19 +539,97 @@ impl Site {
         Ok((report, files))
     }
 
-    /// The Pagefind search bundle, or nothing when `search` is off.
-    pub(crate) fn search_bundle(&self, renderer: &Renderer) -> Result<Vec<BundleFile>, BuildError> {
+    /// Which search shards this build makes and which it keeps from `previous` (output file →
+    /// fingerprint); nothing when `search` is off.
+    fn search_plan(&self, previous: Option<&HashMap<String, u64>>) -> SearchPlan {
         if !self.config.search {
-            return Ok(Vec::new());
+            return SearchPlan::default();
         }
-        Ok(search::build_bundle(
-            &self.config,
-            self.articles(),
-            self.index(),
-            |url| renderer.link(url),
-            |i| renderer.body_html(i),
-        )?)
+        let settings = search::Settings::new(&self.config, self.articles().len());
+        let shards: Vec<search::HashedShard> =
+            search::shards(self.articles(), self.config.search_shard_articles)
+                .into_par_iter()
+                .map(|shard| {
+                    let hash = search::shard_hash(&settings, self.articles(), self.index(), &shard);
+                    (shard, hash)
+                })
+                .collect();
+        let (stale, kept) = search::stale_shards(&shards, previous);
+        let mut stale: Vec<search::HashedShard> = stale.into_iter().cloned().collect();
+        let script = (search::script_path(), search::script_hash(&settings));
+        let mut kept = kept;
+        if !engine::stale(previous, &script.0, Some(script.1)) {
+            kept.push(script.clone());
+        } else if stale.is_empty() {
+            // Any shard's build gives the shared script again.
+            stale.extend(shards.first().cloned());
+        }
+        SearchPlan {
+            settings: Some(settings),
+            script,
+            stale,
+            kept,
+        }
     }
+
+    /// Builds the stale shards of `plan` in parallel into `sink`; returns their files with
+    /// fingerprints.
+    fn write_search(
+        &self,
+        renderer: &Renderer,
+        plan: &SearchPlan,
+        sink: &dyn engine::Sink,
+        progress: &dyn Progress,
+    ) -> Result<Vec<search::Fingerprinted>, BuildError> {
+        let Some(settings) = &plan.settings else {
+            return Ok(Vec::new());
+        };
+        let link = |url: &str| renderer.link(url);
+        let built: Vec<Result<Vec<search::Fingerprinted>, BuildError>> = plan
+            .stale
+            .par_iter()
+            .enumerate()
+            .map(|(n, shard)| {
+                let input =
+                    search::shard_input(settings, self.articles(), self.index(), shard, &link);
+                let files = catch_panic(|| Ok(search::build_shard(settings, &input)?))
+                    .unwrap_or_else(|panic| {
+                        Err(BuildError::Search(SearchError::new(panic.to_string())))
+                    })?;
+                let mut written = Vec::with_capacity(files.len());
+                for (path, bytes) in files {
+                    // Every shard's build gives the shared script; the first one writes it.
+                    let fingerprint = match path == plan.script.0 {
+                        true if n > 0 => continue,
+                        true => plan.script.1,
+                        false => input.hash,
+                    };
+                    sink.write(&path, &bytes)?;
+                    written.push((path, fingerprint));
+                }
+                progress.advance(1);
+                Ok(written)
+            })
+            .collect();
+        let mut files = Vec::new();
+        for shard in built {
+            files.extend(shard?);
+        }
+        Ok(files)
+    }
+}
+
+/// The search shards of a build.
+#[derive(Default)]
+struct SearchPlan {
+    /// What the shards are built with; none when search is off.
+    settings: Option<search::Settings>,
+    /// The shared search script's path and fingerprint.
+    script: search::Fingerprinted,
+    /// The shards to build, with their hashes.
+    stale: Vec<search::HashedShard>,
+    /// The files of the shards (and script) kept from the previous build, with fingerprints.
+    kept: Vec<search::Fingerprinted>,
 }
 
 /// What checking one page found.

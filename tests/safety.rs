@@ -145,7 +145,7 @@ fn text_next_to_multi_byte_characters_builds_with_search() {
     );
     let (ok, err) = build(&site, &[]);
     assert!(ok, "{err}");
-    assert!(site.exists("pagefind/pagefind-entry.json"));
+    assert!(site.exists("pagefind/all/pagefind-entry.json"));
 }
 
 #[test]

@@ -229,62 +229,189 @@ impl Page {
     }
 }
 
+/// The text of the search page's results, one `date | title | href | terms` line each.
+const HITS: &str = "[...document.querySelectorAll('.search-hit')].map(li => [li.querySelector('.row-when').textContent, li.querySelector('.row-title').textContent, li.querySelector('.row-title').getAttribute('href'), (li.querySelector('.search-hit-terms') || {}).textContent].join(' | ')).join('\\n')";
+
+impl Page {
+    /// Waits until the status line says something other than "Searching…", and returns the hits.
+    fn settled(&mut self) -> String {
+        self.wait_for(
+            "(s => s && !s.startsWith('Searching') && s)(document.getElementById('search-status').textContent)",
+            Duration::from_secs(20),
+        );
+        self.eval(HITS).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Loads `url` and waits until its document has loaded.
+    fn goto(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+        let loaded = self.wait_for(
+            &format!(
+                "location.href === {} && document.readyState === 'complete'",
+                json!(url)
+            ),
+            Duration::from_secs(20),
+        );
+        assert_eq!(loaded, true, "{url} did not load");
+    }
+
+    fn click(&mut self, selector: &str) {
+        let found = self.eval(&format!(
+            "(e => e ? (e.click(), true) : false)(document.querySelector({}))",
+            json!(selector)
+        ));
+        assert_eq!(found, true, "nothing to click at {selector}");
+    }
+}
+
 #[test]
-fn typing_a_query_in_the_browser_finds_the_article() {
+fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
     let Some(chromium) = find_chromium() else {
         eprintln!(
-            "SKIPPED typing_a_query_in_the_browser_finds_the_article: no chromium on PATH (apt-get install chromium)"
+            "SKIPPED the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url: no chromium on PATH (apt-get install chromium)"
         );
         return;
     };
-    let site = Fixture::with_base("https://example.org/archive-site", 20);
+    // One article per shard, so that every query merges several shards.
+    let site = Fixture::new(
+        "title = \"Test Archive\"\nbase_url = \"https://example.org/archive-site\"\nsearch_shard_articles = 1\n",
+    );
     site.article(
         "a.md",
         "Putin lands in Pyongyang",
         "2024-06-19T09:30:00+09:00",
         "topics = [\"Diplomacy\"]\ncountries = [\"North Korea\"]",
-        "The motorcade crossed Kim Il Sung Square under a zeppelin of balloons.",
+        "The motorcade crossed Kim Il Sung Square under a zeppelin of balloons. The harvest was discussed.",
     )
     .article(
         "b.md",
         "Rice harvest report",
-        "2024-06-20",
-        "topics = [\"Agriculture\"]",
-        "Farmers reported a good season.",
+        "2022-09-20",
+        "topics = [\"Agriculture\"]\ncountries = [\"South Korea\"]",
+        "Farmers reported a good harvest season.",
+    )
+    .article(
+        "c.md",
+        "Harvest festival <in> Hanoi",
+        "2019-10-01",
+        "topics = [\"Culture\"]\ncountries = [\"Vietnam\"]",
+        "Lanterns, and a harvest harvest harvest of songs.",
     );
     site.build();
+    assert!(site.exists("pagefind/2024/pagefind-entry.json"));
+    assert!(site.exists("pagefind/2010s/pagefind-entry.json"));
 
     // Serve the output below the base URL's path, as a host would.
     let served = tempfile::tempdir().unwrap();
     std::fs::rename(site.out(), served.path().join("archive-site")).unwrap();
     let port = serve(served.path().to_path_buf());
+    let search = format!("http://127.0.0.1:{port}/archive-site/search/");
 
     let browser = Browser::start(&chromium);
     let mut page = Page::connect(&browser.page_socket());
     page.call("Page.enable", json!({}));
-    page.call(
-        "Page.navigate",
-        json!({ "url": format!("http://127.0.0.1:{port}/archive-site/search/") }),
-    );
-    let ready = page.wait_for(
-        "!!document.querySelector('.pagefind-ui__search-input')",
-        Duration::from_secs(20),
-    );
-    assert_eq!(ready, true, "the search box did not appear");
-    page.eval("document.querySelector('.pagefind-ui__search-input').focus()");
-    page.call("Input.insertText", json!({ "text": "zeppelin" }));
-    let results = page.wait_for(
-        "[...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.textContent + ' ' + a.getAttribute('href')).join('\\n')",
-        Duration::from_secs(20),
-    );
-    let results = results.as_str().unwrap_or_default().to_owned();
-    assert!(
-        results.contains("Putin lands in Pyongyang"),
-        "results: {results:?}"
-    );
-    assert!(
-        results.contains("/archive-site/2024/06/19/putin-lands-in-pyongyang/"),
-        "results: {results:?}"
-    );
-    assert!(!results.contains("Rice harvest"), "results: {results:?}");
+    for width in [1280, 390] {
+        page.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500 }),
+        );
+        // A query from the URL (as the header's search box sends it), in a body.
+        page.goto(&format!("{search}?q=zeppelin"));
+        let hits = page.settled();
+        assert!(
+            hits.contains("Putin lands in Pyongyang"),
+            "{width}: {hits:?}"
+        );
+        assert!(
+            hits.contains("/archive-site/2024/06/19/putin-lands-in-pyongyang/"),
+            "{width}: {hits:?}"
+        );
+        assert!(hits.contains("North Korea"), "{width}: {hits:?}");
+        assert!(!hits.contains("Rice"), "{width}: {hits:?}");
+        assert_eq!(
+            page.eval("document.getElementById('site-search-q').value"),
+            "zeppelin"
+        );
+
+        // A word in every shard: results from all of them, best match first.
+        page.eval("document.getElementById('search-q').value = 'harvest'");
+        page.click(".search-form button");
+        let hits = page.settled();
+        assert_eq!(hits.lines().count(), 3, "{width}: {hits:?}");
+        assert!(
+            hits.lines()
+                .next()
+                .unwrap_or_default()
+                .contains("Harvest festival <in> Hanoi"),
+            "{width}: {hits:?}"
+        );
+        assert_eq!(page.eval("location.search"), "?q=harvest");
+
+        // Newest first.
+        page.click("input[name=sort][value=newest]");
+        let hits = page.settled();
+        let titles: Vec<&str> = hits
+            .lines()
+            .map(|l| l.split(" | ").nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Putin lands in Pyongyang",
+                "Rice harvest report",
+                "Harvest festival <in> Hanoi"
+            ],
+            "{width}"
+        );
+        assert_eq!(page.eval("location.search"), "?q=harvest&sort=newest");
+
+        // A filter, from its folded box.
+        let folded =
+            page.eval("[...document.querySelectorAll('.search-facet')].every(d => !d.open)");
+        assert_eq!(folded, true, "{width}: facets start folded");
+        page.click(".search-facet input[type=checkbox]");
+        let chosen = page.eval(
+            "document.querySelector('.search-facet input:checked').parentElement.textContent",
+        );
+        let hits = page.settled();
+        assert_eq!(hits.lines().count(), 1, "{width}: {chosen} {hits:?}");
+        let url = page.eval("location.search");
+        assert!(
+            url.as_str()
+                .unwrap_or_default()
+                .starts_with("?q=harvest&topics="),
+            "{width}: {url}"
+        );
+
+        // Reload and Back restore the state.
+        page.call("Page.reload", json!({}));
+        let again = page.settled();
+        assert_eq!(again, hits, "{width}");
+        assert_eq!(
+            page.eval("document.getElementById('search-q').value"),
+            "harvest"
+        );
+        assert_eq!(
+            page.eval("document.querySelector('input[name=sort]:checked').value"),
+            "newest"
+        );
+        assert_eq!(
+            page.eval("document.querySelectorAll('.search-facet input:checked').length"),
+            1
+        );
+        page.eval("history.back()");
+        let back = page.wait_for(
+            "!location.search.includes('topics') && document.querySelectorAll('.search-hit').length === 3",
+            Duration::from_secs(20),
+        );
+        assert_eq!(back, true, "{width}: Back restores the unfiltered results");
+
+        // Nothing found: a way into the archive.
+        page.goto(&format!("{search}?q=xylophone"));
+        page.settled();
+        assert_eq!(
+            page.eval("document.querySelector('.search-empty').hidden"),
+            false
+        );
+    }
 }

@@ -98,5 +98,8 @@ fn real_world_text_builds_checks_and_arrives_intact() {
         roxmltree::Document::parse(&site.read(feed)).unwrap_or_else(|e| panic!("{feed}: {e}"));
     }
     assert!(site.read("atom.xml").contains("太阳能发电"));
-    assert!(site.exists("pagefind/pagefind-entry.json"), "search is on");
+    assert!(
+        site.exists("pagefind/all/pagefind-entry.json"),
+        "search is on"
+    );
 }

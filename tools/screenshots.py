@@ -38,12 +38,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for page in args.pages:
-            name = page.strip("/").replace("/", "-") or "home"
+            name = "".join(c if c.isalnum() else "-" for c in page.strip("/")) or "home"
             for width in args.widths.split(","):
                 png = args.out / f"{name}-{width}.png"
                 subprocess.run(
                     ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
                      "--hide-scrollbars", f"--window-size={width},{args.height}",
+                     # Scripts (the search page's) get time to finish before the shot.
+                     "--virtual-time-budget=5000",
                      f"--screenshot={png}",
                      f"http://127.0.0.1:{server.server_port}{page}"],
                     check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

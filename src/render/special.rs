@@ -1,9 +1,14 @@
 //! Pages with nothing but the site around them: the search page and the page for missing URLs.
 
+use std::hash::Hash;
+
+use rayon::prelude::*;
+
+use super::views::{SearchView, ShardView};
 use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
-use crate::routes;
+use crate::{routes, search};
 
 /// `/search/`, where the search index is queried in the reader's browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,10 +39,13 @@ impl Kind for SearchPage {
 
     fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
         let page = r.page_view("search", "Search", &self.url(r), "Search the archive");
-        r.theme.render("search.html", &r.context(&page))
+        let mut ctx = r.context(&page);
+        ctx.insert("search", &search_view(r));
+        r.theme.render("search.html", &ctx)
     }
 
-    fn fingerprint(&self, _: &Renderer, _: &HashInputs, _: &mut StableHasher) -> bool {
+    fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
+        search_view(r).hash(h);
         true
     }
 
@@ -47,6 +55,25 @@ impl Kind for SearchPage {
 
     fn article(&self) -> Option<usize> {
         None
+    }
+}
+
+/// Where the search page's script finds the index: its shards, newest first, each tagged with
+/// the hash of its contents (so that browsers may cache its entry file until it changes).
+fn search_view(r: &Renderer) -> SearchView {
+    let settings = search::Settings::new(r.config, r.articles.len());
+    SearchView {
+        script: r.link(&format!("/{}", search::script_path())),
+        shards: search::shards(r.articles, r.config.search_shard_articles)
+            .into_par_iter()
+            .map(|shard| ShardView {
+                url: r.link(&format!("/{}/", shard.dir())),
+                tag: format!(
+                    "{:016x}",
+                    search::shard_hash(&settings, r.articles, r.index, &shard)
+                ),
+            })
+            .collect(),
     }
 }
 

@@ -64,6 +64,24 @@ pub struct PageView<'a> {
     pub description: &'a str,
 }
 
+/// `search`: on the search page, where its script finds the index.
+#[derive(Debug, Hash, Serialize)]
+pub struct SearchView {
+    /// Pagefind's search script.
+    pub script: String,
+    /// The shards of the index, newest first.
+    pub shards: Vec<ShardView>,
+}
+
+/// One shard of the search index: items of `search.shards`.
+#[derive(Debug, Hash, Serialize)]
+pub struct ShardView {
+    /// Its folder's URL.
+    pub url: String,
+    /// A hash of its contents.
+    pub tag: String,
+}
+
 /// A taxonomy: `taxonomy`, and the items of `site.taxonomies`.
 #[derive(Debug, Serialize)]
 pub struct TaxonomyView<'a> {

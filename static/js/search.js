@@ -1,22 +1,369 @@
-// Starts the Pagefind search UI on the search page and runs the query from ?q= (the search
-// box in every page's header submits there).
-(function () {
-  "use strict";
-  var element = document.getElementById("search");
-  if (!element || typeof PagefindUI === "undefined") {
+// The search page: queries the archive's Pagefind index (one shard per period, merged in the
+// browser) and keeps the query, filters and order in the URL, so that reload, Back and shared
+// links show the same results.
+//
+// URL: ?q=words&<taxonomy>=name&year=2024&sort=newest (a filter may repeat: any of its values).
+
+const root = document.getElementById("search");
+const form = document.querySelector(".search-form");
+const input = document.getElementById("search-q");
+const status = document.getElementById("search-status");
+const hits = root.querySelector(".search-hits");
+const more = root.querySelector(".search-more");
+const empty = root.querySelector(".search-empty");
+const facetList = root.querySelector(".search-facet-list");
+const shards = JSON.parse(root.dataset.shards);
+const title = document.title;
+const PAGE = 10;
+const TOP = 8;
+
+// Filters in the site's order: its taxonomies, then the year. `name` is the URL parameter,
+// `title` Pagefind's filter.
+const facets = JSON.parse(root.dataset.facets)
+  .map((t) => ({ name: t.name, title: t.title }))
+  .concat([{ name: "year", title: "Year" }]);
+
+const instances = {};
+let pagefind = null;
+let run = 0;
+let shown = [];
+let results = [];
+const expanded = new Set();
+const opened = new Set();
+const narrowing = {};
+
+function readState() {
+  const params = new URLSearchParams(window.location.search);
+  const filters = {};
+  for (const facet of facets) {
+    const values = params.getAll(facet.name).filter((v) => v !== "");
+    if (values.length) {
+      filters[facet.name] = values;
+    }
+  }
+  return {
+    q: (params.get("q") || "").trim(),
+    sort: params.get("sort") === "newest" ? "newest" : "relevance",
+    filters,
+  };
+}
+
+function writeState(state, replace) {
+  const params = new URLSearchParams();
+  if (state.q) {
+    params.set("q", state.q);
+  }
+  for (const facet of facets) {
+    for (const value of state.filters[facet.name] || []) {
+      params.append(facet.name, value);
+    }
+  }
+  if (state.sort === "newest") {
+    params.set("sort", "newest");
+  }
+  const query = params.toString();
+  const url = window.location.pathname + (query ? "?" + query : "");
+  if (replace) {
+    history.replaceState(null, "", url);
+  } else {
+    history.pushState(null, "", url);
+  }
+}
+
+// One merged index per order: by relevance, and newest first. Newest first gives every shard the
+// weight 0, so that the merge keeps the shards' order (newest shard first) and each shard's own
+// date order.
+async function index(sort) {
+  if (!instances[sort]) {
+    instances[sort] = (async () => {
+      pagefind = pagefind || (await import(root.dataset.script));
+      const weight = sort === "newest" ? 0 : 1;
+      const [first, ...rest] = shards;
+      const instance = pagefind.createInstance({
+        basePath: first.url,
+        metaCacheTag: first.tag,
+        indexWeight: weight,
+        excerptLength: 24,
+      });
+      await instance.init();
+      await Promise.all(
+        rest.map((s) =>
+          instance.mergeIndex(s.url, { metaCacheTag: s.tag, indexWeight: weight, excerptLength: 24 })
+        )
+      );
+      // Loads every filter's index, so that results come with counts for each filter value.
+      await instance.filters();
+      return instance;
+    })();
+  }
+  return instances[sort];
+}
+
+function pagefindFilters(state) {
+  const filters = {};
+  for (const facet of facets) {
+    const values = state.filters[facet.name];
+    if (values && values.length) {
+      filters[facet.title] = { any: values };
+    }
+  }
+  return filters;
+}
+
+function say(text) {
+  status.textContent = text;
+}
+
+function plural(n, one, many) {
+  return n.toLocaleString() + " " + (n === 1 ? one : many);
+}
+
+async function search(state) {
+  const mine = ++run;
+  input.value = state.q;
+  const header = document.getElementById("site-search-q");
+  if (header) {
+    header.value = state.q;
+  }
+  for (const radio of root.querySelectorAll('input[name="sort"]')) {
+    radio.checked = radio.value === state.sort;
+  }
+  const filters = pagefindFilters(state);
+  const filtering = Object.keys(filters).length > 0;
+  document.title = state.q ? state.q + " · " + title : title;
+  if (!shards.length) {
+    say("The archive has no articles yet.");
     return;
   }
-  var ui = new PagefindUI({
-    element: "#search",
-    bundlePath: element.getAttribute("data-bundle"),
-    showImages: false,
-    showSubResults: false,
-    resetStyles: false,
-    // Filters start open on wide screens; on phones they stay folded above the results.
-    openFilters: window.matchMedia("(min-width: 50em)").matches ? ["Topics", "Countries", "Year"] : []
-  });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) {
-    ui.triggerSearch(query);
+  say("Searching…");
+  let instance;
+  try {
+    instance = await index(state.sort);
+  } catch (e) {
+    say("Search could not be loaded. Reload the page to try again.");
+    return;
   }
-})();
+  let response;
+  if (state.q || filtering) {
+    const sort = state.sort === "newest" ? { date: "desc" } : undefined;
+    response = await instance.search(state.q || null, { filters, sort });
+  } else {
+    response = { results: [], filters: await instance.filters() };
+  }
+  if (mine !== run) {
+    return;
+  }
+  results = response.results;
+  shown = [];
+  hits.replaceChildren();
+  renderFacets(state, response.filters || {});
+  empty.hidden = !(state.q || filtering) || results.length > 0;
+  await showMore(mine);
+  if (mine !== run) {
+    return;
+  }
+  if (!state.q && !filtering) {
+    say("Type words to search every article, or choose a topic, a country or a year.");
+  } else {
+    const what = plural(results.length, "article", "articles");
+    say(state.q ? what + " match “" + state.q + "”" : what);
+  }
+}
+
+async function showMore(mine) {
+  const next = results.slice(shown.length, shown.length + PAGE);
+  shown = shown.concat(next);
+  more.hidden = true;
+  const data = await Promise.all(next.map((r) => r.data()));
+  if (mine !== run) {
+    return;
+  }
+  for (const d of data) {
+    hits.append(hit(d));
+  }
+  more.hidden = shown.length >= results.length;
+}
+
+// The excerpt's text with Pagefind's <mark> highlights, and nothing else of its markup.
+function excerpt(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const p = document.createElement("p");
+  p.className = "row-summary";
+  for (const node of template.content.childNodes) {
+    if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      p.append(mark);
+    } else {
+      p.append(node.textContent);
+    }
+  }
+  return p;
+}
+
+function hit(d) {
+  const li = document.createElement("li");
+  li.className = "row search-hit";
+  const when = document.createElement("span");
+  when.className = "row-when";
+  when.textContent = d.meta.date || "";
+  const link = document.createElement("a");
+  link.className = "row-title";
+  link.href = d.url;
+  link.textContent = d.meta.title || d.url;
+  li.append(when, link, excerpt(d.excerpt || ""));
+  const terms = facets
+    .filter((f) => f.name !== "year")
+    .flatMap((f) => (d.filters && d.filters[f.title]) || []);
+  if (terms.length) {
+    const p = document.createElement("p");
+    p.className = "search-hit-terms";
+    p.textContent = terms.join(" · ");
+    li.append(p);
+  }
+  return li;
+}
+
+function renderFacets(state, counts) {
+  facetList.replaceChildren();
+  for (const facet of facets) {
+    const chosen = state.filters[facet.name] || [];
+    let entries = Object.entries(counts[facet.title] || {}).filter(
+      ([value, n]) => n > 0 || chosen.includes(value)
+    );
+    for (const value of chosen) {
+      if (!entries.some(([v]) => v === value)) {
+        entries.push([value, 0]);
+      }
+    }
+    if (!entries.length) {
+      continue;
+    }
+    if (facet.name === "year") {
+      entries.sort((a, b) => b[0].localeCompare(a[0]));
+    } else {
+      entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    }
+    facetList.append(facetBox(facet, entries, chosen));
+  }
+}
+
+function facetBox(facet, entries, chosen) {
+  const details = document.createElement("details");
+  details.className = "search-facet";
+  details.open = opened.has(facet.name) || chosen.length > 0;
+  details.addEventListener("toggle", () => {
+    if (details.open) {
+      opened.add(facet.name);
+    } else {
+      opened.delete(facet.name);
+    }
+  });
+  const summary = document.createElement("summary");
+  summary.textContent = facet.title;
+  if (chosen.length) {
+    const n = document.createElement("span");
+    n.className = "search-facet-chosen";
+    n.textContent = chosen.length + " chosen";
+    summary.append(" ", n);
+  }
+  details.append(summary);
+  const list = document.createElement("ul");
+  list.className = "search-facet-values";
+  let box = null;
+  if (entries.length > TOP) {
+    box = document.createElement("input");
+    box.type = "search";
+    box.className = "search-facet-filter";
+    box.placeholder = "Find a " + facet.title.toLowerCase().replace(/s$/, "");
+    box.setAttribute("aria-label", "Find in " + facet.title.toLowerCase());
+    box.value = narrowing[facet.name] || "";
+    details.append(box);
+  }
+  details.append(list);
+  const all = document.createElement("button");
+  all.type = "button";
+  all.className = "search-facet-all";
+  details.append(all);
+
+  const draw = () => {
+    const needle = box ? box.value.trim().toLowerCase() : "";
+    const full = expanded.has(facet.name) || needle !== "";
+    const matching = entries.filter(([value]) => value.toLowerCase().includes(needle));
+    const visible = full
+      ? matching
+      : matching.filter(([value], i) => i < TOP || chosen.includes(value));
+    list.replaceChildren(...visible.map(([value, n]) => facetValue(facet, value, n, chosen)));
+    all.hidden = needle !== "" || entries.length <= TOP;
+    all.textContent = expanded.has(facet.name)
+      ? "Show fewer"
+      : "Show all " + entries.length.toLocaleString();
+    all.setAttribute("aria-expanded", String(expanded.has(facet.name)));
+  };
+  all.addEventListener("click", () => {
+    if (expanded.has(facet.name)) {
+      expanded.delete(facet.name);
+    } else {
+      expanded.add(facet.name);
+    }
+    draw();
+  });
+  if (box) {
+    box.addEventListener("input", () => {
+      narrowing[facet.name] = box.value;
+      draw();
+    });
+  }
+  draw();
+  return details;
+}
+
+function facetValue(facet, value, n, chosen) {
+  const li = document.createElement("li");
+  const label = document.createElement("label");
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.checked = chosen.includes(value);
+  box.addEventListener("change", () => {
+    const state = readState();
+    const values = new Set(state.filters[facet.name] || []);
+    if (box.checked) {
+      values.add(value);
+    } else {
+      values.delete(value);
+    }
+    state.filters[facet.name] = [...values];
+    writeState(state, false);
+    search(state);
+  });
+  const count = document.createElement("span");
+  count.className = "search-facet-count";
+  count.textContent = n.toLocaleString();
+  label.append(box, " " + value + " ", count);
+  li.append(label);
+  return li;
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const state = readState();
+  state.q = input.value.trim();
+  writeState(state, false);
+  search(state);
+});
+
+for (const radio of root.querySelectorAll('input[name="sort"]')) {
+  radio.addEventListener("change", () => {
+    const state = readState();
+    state.sort = radio.value;
+    writeState(state, false);
+    search(state);
+  });
+}
+
+more.addEventListener("click", () => showMore(run));
+window.addEventListener("popstate", () => search(readState()));
+
+root.hidden = false;
+search(readState());
