@@ -3,18 +3,22 @@
 //! A change to articles goes through the same engine as a build ([`crate::engine`]): the changed
 //! files are read again and applied to the loaded site, and the pages whose fingerprint changed
 //! are rendered into the served folder. A change to `site.toml`, a template or a static file
-//! rebuilds everything. The search index is rebuilt with full builds only.
+//! rebuilds everything. Search shards whose articles changed are built again off the live-edit
+//! path: [`LiveSite::search_job`] hands them to another thread, and
+//! [`LiveSite::apply_search`] puts the result in place.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::content;
 use crate::diagnostics::slash_path;
+use crate::engine::Sink;
 use crate::engine::{self, Applied};
 use crate::output::{Folder, OutputDir};
 use crate::progress::Silent;
 use crate::render::{ArticleHashes, Page};
-use crate::site::{BuildError, BuildOptions, BuildReport, Site};
+use crate::search::{self, BuiltShard};
+use crate::site::{BuildError, BuildOptions, BuildReport, Site, is_bundle_file};
 
 /// What an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +47,10 @@ pub struct LiveSite {
     hashes: ArticleHashes,
     /// Output file → fingerprint of its inputs, for every page that has one.
     fingerprints: HashMap<String, u64>,
-    /// The files of the last full build that are not pages: static files and the search index.
-    others: HashSet<String>,
+    /// The static files of the last full build.
+    statics: HashSet<String>,
+    /// The files of the search index, with their fingerprints.
+    search_files: HashMap<String, u64>,
     /// A failed update may leave the folder half updated: the next update rebuilds everything.
     stale: bool,
 }
@@ -63,10 +69,15 @@ impl LiveSite {
         let fingerprints = renderer.fingerprints(&pages, &hashes);
         drop(renderer);
         let page_files: HashSet<&String> = pages.iter().map(|(_, file)| file).collect();
-        let others = files
+        let statics = files
             .keys()
-            .filter(|file| !page_files.contains(file))
+            .filter(|file| !page_files.contains(file) && !is_bundle_file(file))
             .cloned()
+            .collect();
+        let search_files = files
+            .iter()
+            .filter(|(file, _)| is_bundle_file(file))
+            .map(|(file, &fingerprint)| (file.clone(), fingerprint))
             .collect();
         let mut recorded: HashSet<String> = files.into_keys().collect();
         recorded.extend(pages.iter().map(|(_, file)| file.clone()));
@@ -78,7 +89,8 @@ impl LiveSite {
                 pages,
                 hashes,
                 fingerprints,
-                others,
+                statics,
+                search_files,
                 stale: false,
             },
             report,
@@ -167,23 +179,59 @@ impl LiveSite {
                 ..
             }
         );
-        let removed = if same_pages {
-            0
-        } else {
-            let files: HashSet<&str> = pages
-                .iter()
-                .map(|(_, file)| file)
-                .chain(&self.others)
-                .map(String::as_str)
-                .collect();
-            self.folder.finish(&files)?
-        };
         drop(renderer);
         self.pages = pages;
         self.fingerprints = fresh;
+        let removed = if same_pages { 0 } else { self.finish_folder()? };
         Ok(Update::Pages {
             written: dirty.len(),
             removed,
         })
+    }
+
+    /// Removes from the folder the files the site no longer has; returns how many.
+    fn finish_folder(&mut self) -> Result<usize, BuildError> {
+        let files: HashSet<&str> = self
+            .pages
+            .iter()
+            .map(|(_, file)| file)
+            .chain(&self.statics)
+            .chain(self.search_files.keys())
+            .map(String::as_str)
+            .collect();
+        Ok(self.folder.finish(&files)?)
+    }
+
+    /// The search shards that changed since they were last built, to build on another thread
+    /// and hand to [`LiveSite::apply_search`]; none when nothing changed.
+    pub fn search_job(&self) -> Option<search::Job> {
+        self.site.search_job(&self.search_files)
+    }
+
+    /// Puts the shards a [`search::Job`] built into the served folder, those that are still
+    /// current (an edit made while they were built leaves them to the next job), and removes
+    /// shards the site no longer has. Returns how many shards it put in place.
+    pub fn apply_search(&mut self, built: Vec<BuiltShard>) -> Result<usize, BuildError> {
+        let current = self.site.search_shards();
+        let mut applied = 0;
+        for (dir, hash, files) in built {
+            if current.get(&dir) != Some(&hash) {
+                continue;
+            }
+            let files = files.map_err(BuildError::Search)?;
+            let inside = format!("{dir}/");
+            self.search_files.retain(|rel, _| !rel.starts_with(&inside));
+            for (path, bytes, fingerprint) in files {
+                self.folder.write(&path, &bytes)?;
+                self.search_files.insert(path, fingerprint);
+            }
+            applied += 1;
+        }
+        let script = search::script_path();
+        self.search_files.retain(|rel, _| {
+            *rel == script || search::shard_dir(rel).is_some_and(|dir| current.contains_key(dir))
+        });
+        self.finish_folder()?;
+        Ok(applied)
     }
 }

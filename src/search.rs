@@ -44,8 +44,8 @@ fn is_shard_file(name: &str) -> bool {
             .any(|folder| name.starts_with(folder))
 }
 
-/// A file of the search bundle: path below the output folder and bytes.
-pub type BundleFile = (String, Vec<u8>);
+/// A file of the search bundle: path below the output folder, bytes and fingerprint.
+pub type BundleFile = (String, Vec<u8>, u64);
 
 /// A shard with the hash of what it is built from.
 pub type HashedShard = (Shard, u64);
@@ -232,7 +232,7 @@ impl Settings {
             scope: config.search_content,
             raw_html: config.raw_html,
             date_format: config.date_format.clone(),
-            per_fragment: articles.div_ceil(FRAGMENT_FILES).next_power_of_two(),
+            per_fragment: articles.div_ceil(FRAGMENT_FILES).next_power_of_two().max(8),
         }
     }
 }
@@ -262,6 +262,35 @@ pub struct ShardInput {
     pub hash: u64,
     /// Its articles.
     pub records: Vec<Record>,
+}
+
+/// Shards to build on another thread while the site goes on changing (`serve`).
+#[derive(Debug)]
+pub struct Job {
+    /// What they are built with.
+    pub settings: Settings,
+    /// The shared script's path and fingerprint.
+    pub script: Fingerprinted,
+    /// The shards.
+    pub shards: Vec<ShardInput>,
+}
+
+/// A shard built by a [`Job`]: its folder, hash and files (or why it failed).
+pub type BuiltShard = (String, u64, Result<Vec<BundleFile>, SearchError>);
+
+impl Job {
+    /// Builds the shards one after another, the first with the shared script.
+    pub fn run(self) -> Vec<BuiltShard> {
+        self.shards
+            .iter()
+            .enumerate()
+            .map(|(n, shard)| {
+                let script = (n == 0).then_some(&self.script);
+                let files = build_shard(&self.settings, shard, script);
+                (shard.dir.clone(), shard.hash, files)
+            })
+            .collect()
+    }
 }
 
 /// The hash of what `shard` is built from.
@@ -353,10 +382,12 @@ pub fn shard_input(
     }
 }
 
-/// Builds the files of one shard (and the shared search script), paths below the output folder.
+/// Builds the files of one shard, with `script` (the shared search script's path and
+/// fingerprint) when asked: paths below the output folder, bytes and fingerprints.
 pub fn build_shard(
     settings: &Settings,
     shard: &ShardInput,
+    script: Option<&Fingerprinted>,
 ) -> Result<Vec<BundleFile>, SearchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -401,13 +432,25 @@ pub fn build_shard(
             let name = file.filename.to_string_lossy().replace('\\', "/");
             let name = name.trim_start_matches("./").trim_start_matches('/');
             if name == SCRIPT {
-                bundle.push((script_path(), file.contents));
+                if let Some((path, fingerprint)) = script {
+                    bundle.push((path.clone(), file.contents, *fingerprint));
+                }
             } else if is_shard_file(name) {
-                bundle.push((format!("{}/{name}", shard.dir), file.contents));
+                bundle.push((format!("{}/{name}", shard.dir), file.contents, shard.hash));
             }
         }
         Ok(bundle)
     })
+}
+
+/// The folder of the shard that the bundle file `rel` belongs to, if any.
+pub fn shard_dir(rel: &str) -> Option<&str> {
+    let key = rel
+        .strip_prefix(BUNDLE_DIR)?
+        .strip_prefix('/')?
+        .split_once('/')?
+        .0;
+    Some(&rel[..BUNDLE_DIR.len() + 1 + key.len()])
 }
 
 /// Which shards need building: those whose files `previous` (output file → fingerprint) lacks
@@ -417,26 +460,19 @@ pub fn stale_shards<'s>(
     previous: Option<&HashMap<String, u64>>,
 ) -> (Vec<&'s HashedShard>, Vec<Fingerprinted>) {
     let mut kept_files: HashMap<&str, Vec<Fingerprinted>> = HashMap::new();
-    if let Some(previous) = previous {
-        for (rel, &fingerprint) in previous {
-            if let Some(key) = rel
-                .strip_prefix(BUNDLE_DIR)
-                .and_then(|r| r.strip_prefix('/'))
-                .and_then(|r| r.split_once('/'))
-                .map(|(key, _)| key)
-            {
-                kept_files
-                    .entry(key)
-                    .or_default()
-                    .push((rel.clone(), fingerprint));
-            }
+    for (rel, &fingerprint) in previous.into_iter().flatten() {
+        if let Some(dir) = shard_dir(rel) {
+            kept_files
+                .entry(dir)
+                .or_default()
+                .push((rel.clone(), fingerprint));
         }
     }
     let mut stale = Vec::new();
     let mut kept = Vec::new();
     for input in inputs {
         let (shard, hash) = input;
-        match kept_files.remove(shard.key.as_str()) {
+        match kept_files.remove(shard.dir().as_str()) {
             Some(files)
                 if files.iter().all(|(_, f)| f == hash)
                     && files

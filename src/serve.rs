@@ -26,6 +26,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::content;
 use crate::diagnostics::catch_panic;
 use crate::live::{LiveSite, Update};
+use crate::search::BuiltShard;
 use crate::site::{BuildError, BuildOptions};
 
 /// Where the live-reload script is served; HTML responses get a `<script>` for it.
@@ -115,8 +116,12 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     let mut live = update(None, &build_options, &[], &state);
 
     let watcher_state = Arc::clone(&state);
-    let (events, changes) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, events)?;
+    let (events, changes) = std::sync::mpsc::channel::<WatchEvent>();
+    let files = events.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        // The watcher thread is gone only when serve stops.
+        let _ = files.send(WatchEvent::Files(result));
+    })?;
     for source in ["content", "templates", "static", crate::config::CONFIG_FILE] {
         let path = options.root.join(source);
         if path.exists() {
@@ -124,16 +129,41 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     std::thread::spawn(move || {
-        while let Ok(result) = changes.recv() {
-            let mut changed = changed_sources(result);
-            // An editor's save can arrive as several batches: one update for all of them.
-            while let Ok(more) = changes.try_recv() {
-                changed.extend(changed_sources(more));
+        let mut searching = false;
+        while let Ok(event) = changes.recv() {
+            match event {
+                WatchEvent::Files(result) => {
+                    let mut changed = changed_sources(result);
+                    // An editor's save can arrive as several batches: one update for all of them.
+                    while let Ok(WatchEvent::Files(more)) = changes.try_recv() {
+                        changed.extend(changed_sources(more));
+                    }
+                    if !changed.is_empty() {
+                        changed.sort();
+                        changed.dedup();
+                        live = update(live.take(), &build_options, &changed, &watcher_state);
+                    }
+                }
+                WatchEvent::Search(built) => {
+                    searching = false;
+                    if let Some(site) = live.as_mut() {
+                        match site.apply_search(built) {
+                            Ok(0) => {}
+                            Ok(n) => println!("Search index updated ({n} of its parts)"),
+                            Err(error) => eprintln!("{}", error_text(&error)),
+                        }
+                    }
+                }
             }
-            if !changed.is_empty() {
-                changed.sort();
-                changed.dedup();
-                live = update(live.take(), &build_options, &changed, &watcher_state);
+            // Search shards are built on a thread of their own, one job at a time, so that
+            // pages never wait for them.
+            if !searching && let Some(job) = live.as_ref().and_then(LiveSite::search_job) {
+                searching = true;
+                let done = events.clone();
+                std::thread::spawn(move || {
+                    let built = catch_panic(|| job.run()).unwrap_or_default();
+                    let _ = done.send(WatchEvent::Search(built));
+                });
             }
         }
     });
@@ -254,6 +284,12 @@ async fn local_hosts_only(
 /// The source files that file events changed (reads do not count, nor do hidden files,
 /// editors' backups and swap files). A watcher error counts as a change of `site.toml`, which
 /// rebuilds everything.
+/// What the watcher thread hears about: files that changed, and search shards built.
+enum WatchEvent {
+    Files(DebounceEventResult),
+    Search(Vec<BuiltShard>),
+}
+
 fn changed_sources(result: DebounceEventResult) -> Vec<PathBuf> {
     match result {
         Ok(events) => events

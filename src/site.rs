@@ -546,14 +546,7 @@ impl Site {
             return SearchPlan::default();
         }
         let settings = search::Settings::new(&self.config, self.articles().len());
-        let shards: Vec<search::HashedShard> =
-            search::shards(self.articles(), self.config.search_shard_articles)
-                .into_par_iter()
-                .map(|shard| {
-                    let hash = search::shard_hash(&settings, self.articles(), self.index(), &shard);
-                    (shard, hash)
-                })
-                .collect();
+        let shards = self.hashed_shards(&settings);
         let (stale, kept) = search::stale_shards(&shards, previous);
         let mut stale: Vec<search::HashedShard> = stale.into_iter().cloned().collect();
         let script = (search::script_path(), search::script_hash(&settings));
@@ -570,6 +563,29 @@ impl Site {
             stale,
             kept,
         }
+    }
+
+    /// The search shards of the site with the hashes of what they are built from.
+    fn hashed_shards(&self, settings: &search::Settings) -> Vec<search::HashedShard> {
+        search::shards(self.articles(), self.config.search_shard_articles)
+            .into_par_iter()
+            .map(|shard| {
+                let hash = search::shard_hash(settings, self.articles(), self.index(), &shard);
+                (shard, hash)
+            })
+            .collect()
+    }
+
+    /// The folder of every search shard with its hash; empty when search is off.
+    pub(crate) fn search_shards(&self) -> HashMap<String, u64> {
+        if !self.config.search {
+            return HashMap::new();
+        }
+        let settings = search::Settings::new(&self.config, self.articles().len());
+        self.hashed_shards(&settings)
+            .into_iter()
+            .map(|(shard, hash)| (shard.dir(), hash))
+            .collect()
     }
 
     /// Builds the stale shards of `plan` in parallel into `sink`; returns their files with
@@ -592,18 +608,14 @@ impl Site {
             .map(|(n, shard)| {
                 let input =
                     search::shard_input(settings, self.articles(), self.index(), shard, &link);
-                let files = catch_panic(|| Ok(search::build_shard(settings, &input)?))
+                // Every shard's build gives the shared script; the first one writes it.
+                let script = (n == 0).then_some(&plan.script);
+                let files = catch_panic(|| Ok(search::build_shard(settings, &input, script)?))
                     .unwrap_or_else(|panic| {
                         Err(BuildError::Search(SearchError::new(panic.to_string())))
                     })?;
                 let mut written = Vec::with_capacity(files.len());
-                for (path, bytes) in files {
-                    // Every shard's build gives the shared script; the first one writes it.
-                    let fingerprint = match path == plan.script.0 {
-                        true if n > 0 => continue,
-                        true => plan.script.1,
-                        false => input.hash,
-                    };
+                for (path, bytes, fingerprint) in files {
                     sink.write(&path, &bytes)?;
                     written.push((path, fingerprint));
                 }
@@ -616,6 +628,30 @@ impl Site {
             files.extend(shard?);
         }
         Ok(files)
+    }
+
+    /// The search shards that `files` (output file → fingerprint) does not hold as they are
+    /// now, ready to be built on another thread; none when search is off or nothing changed.
+    pub(crate) fn search_job(&self, files: &HashMap<String, u64>) -> Option<search::Job> {
+        let plan = self.search_plan(Some(files));
+        let settings = plan.settings?;
+        if plan.stale.is_empty() {
+            return None;
+        }
+        let renderer = self.renderer();
+        let link = |url: &str| renderer.link(url);
+        let shards = plan
+            .stale
+            .iter()
+            .map(|shard| {
+                search::shard_input(&settings, self.articles(), self.index(), shard, &link)
+            })
+            .collect();
+        Some(search::Job {
+            settings,
+            script: plan.script,
+            shards,
+        })
     }
 }
 
