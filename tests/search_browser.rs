@@ -272,9 +272,9 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         );
         return;
     };
-    // One article per shard, so that every query merges several shards.
+    // Shards of one or two articles, so that every query merges several shards.
     let site = Fixture::new(
-        "title = \"Test Archive\"\nbase_url = \"https://example.org/archive-site\"\nsearch_shard_articles = 1\n",
+        "title = \"Test Archive\"\nbase_url = \"https://example.org/archive-site\"\nsearch_shard_articles = 2\n",
     );
     site.article(
         "a.md",
@@ -296,9 +296,17 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         "2019-10-01",
         "topics = [\"Culture\"]\ncountries = [\"Vietnam\"]",
         "Lanterns, and a harvest harvest harvest of songs.",
+    )
+    .article(
+        "d.md",
+        "Harvest moon rises",
+        "2024-03-02",
+        "topics = [\"Astronomy\"]",
+        "The harvest moon rose early.",
     );
     site.build();
     assert!(site.exists("pagefind/2024/pagefind-entry.json"));
+    assert!(site.exists("pagefind/2022/pagefind-entry.json"));
     assert!(site.exists("pagefind/2010s/pagefind-entry.json"));
 
     // Serve the output below the base URL's path, as a host would.
@@ -337,7 +345,7 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         page.eval("document.getElementById('search-q').value = 'harvest'");
         page.click(".search-form button");
         let hits = page.settled();
-        assert_eq!(hits.lines().count(), 3, "{width}: {hits:?}");
+        assert_eq!(hits.lines().count(), 4, "{width}: {hits:?}");
         assert!(
             hits.lines()
                 .next()
@@ -358,6 +366,7 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
             titles,
             [
                 "Putin lands in Pyongyang",
+                "Harvest moon rises",
                 "Rice harvest report",
                 "Harvest festival <in> Hanoi"
             ],
@@ -401,7 +410,7 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         );
         page.eval("history.back()");
         let back = page.wait_for(
-            "!location.search.includes('topics') && document.querySelectorAll('.search-hit').length === 3",
+            "!location.search.includes('topics') && document.querySelectorAll('.search-hit').length === 4",
             Duration::from_secs(20),
         );
         assert_eq!(back, true, "{width}: Back restores the unfiltered results");

@@ -23,11 +23,14 @@ const facets = JSON.parse(root.dataset.facets)
   .map((t) => ({ name: t.name, title: t.title }))
   .concat([{ name: "year", title: "Year" }]);
 
-const instances = {};
+let merged = null;
+const alone = [];
 let pagefind = null;
 let run = 0;
-let shown = [];
-let results = [];
+// The results being shown: how many there are, how many are shown, and where the next come from.
+let total = 0;
+let shown = 0;
+let feed = null;
 const expanded = new Set();
 const opened = new Set();
 const narrowing = {};
@@ -70,38 +73,79 @@ function writeState(state, replace) {
   }
 }
 
-// One merged index per order: by relevance, and newest first. Newest first gives every shard the
-// weight 0, so that the merge keeps the shards' order (newest shard first) and each shard's own
-// date order.
-async function index(sort) {
-  if (!instances[sort]) {
-    instances[sort] = (async () => {
+// Every shard merged into one index (Pagefind's mergeIndex), for results by relevance and for
+// counts.
+async function index() {
+  if (!merged) {
+    merged = (async () => {
       pagefind = pagefind || (await import(root.dataset.script));
-      const weight = sort === "newest" ? 0 : 1;
       const [first, ...rest] = shards;
       const instance = pagefind.createInstance({
         basePath: first.url,
         metaCacheTag: first.tag,
-        indexWeight: weight,
         excerptLength: 24,
       });
       await instance.init();
       await Promise.all(
-        rest.map((s) =>
-          instance.mergeIndex(s.url, { metaCacheTag: s.tag, indexWeight: weight, excerptLength: 24 })
-        )
+        rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, excerptLength: 24 }))
       );
       // Loads every filter's index, so that results come with counts for each filter value.
       await instance.filters();
       return instance;
     })();
   }
-  return instances[sort];
+  return merged;
 }
 
-function pagefindFilters(state) {
+// Shard `n` alone, for newest first: a merged index orders results by score, which is not the
+// order of time across shards.
+async function shardIndex(n) {
+  if (!alone[n]) {
+    alone[n] = (async () => {
+      pagefind = pagefind || (await import(root.dataset.script));
+      const instance = pagefind.createInstance({
+        basePath: shards[n].url,
+        metaCacheTag: shards[n].tag,
+        excerptLength: 24,
+      });
+      await instance.init();
+      return instance;
+    })();
+  }
+  return alone[n];
+}
+
+// Results in the order of relevance, as the merged index gives them.
+function relevant(results) {
+  let next = 0;
+  return async (n) => {
+    next += n;
+    return results.slice(next - n, next);
+  };
+}
+
+// Results newest first: shard after shard (the newest first), each sorted by date, fetched only
+// as far as they are shown.
+function newest(q, filters) {
+  let shard = 0;
+  let waiting = [];
+  return async (n) => {
+    while (waiting.length < n && shard < shards.length) {
+      const instance = await shardIndex(shard++);
+      const response = await instance.search(q || null, { filters, sort: { date: "desc" } });
+      waiting = waiting.concat(response.results);
+    }
+    return waiting.splice(0, n);
+  };
+}
+
+// Pagefind's filters for `state`, leaving out the facet named `except`.
+function pagefindFilters(state, except) {
   const filters = {};
   for (const facet of facets) {
+    if (facet.name === except) {
+      continue;
+    }
     const values = state.filters[facet.name];
     if (values && values.length) {
       filters[facet.title] = { any: values };
@@ -138,26 +182,45 @@ async function search(state) {
   say("Searching…");
   let instance;
   try {
-    instance = await index(state.sort);
+    instance = await index();
   } catch (e) {
     say("Search could not be loaded. Reload the page to try again.");
     return;
   }
   let response;
   if (state.q || filtering) {
-    const sort = state.sort === "newest" ? { date: "desc" } : undefined;
-    response = await instance.search(state.q || null, { filters, sort });
+    response = await instance.search(state.q || null, { filters });
   } else {
     response = { results: [], filters: await instance.filters() };
   }
   if (mine !== run) {
     return;
   }
-  results = response.results;
-  shown = [];
+  // A facet whose values are chosen counts its values as if none were: choosing another adds
+  // to the results ("any of").
+  const counts = Object.assign({}, response.filters || {});
+  for (const facet of facets) {
+    if (state.filters[facet.name]) {
+      const others = pagefindFilters(state, facet.name);
+      const wider =
+        state.q || Object.keys(others).length
+          ? (await instance.search(state.q || null, { filters: others })).filters
+          : await instance.filters();
+      counts[facet.title] = (wider || {})[facet.title] || {};
+    }
+  }
+  if (mine !== run) {
+    return;
+  }
+  total = response.results.length;
+  shown = 0;
+  feed =
+    state.sort === "newest" && total > 0
+      ? newest(state.q, filters)
+      : relevant(response.results);
   hits.replaceChildren();
-  renderFacets(state, response.filters || {});
-  empty.hidden = !(state.q || filtering) || results.length > 0;
+  renderFacets(state, counts);
+  empty.hidden = !(state.q || filtering) || total > 0;
   await showMore(mine);
   if (mine !== run) {
     return;
@@ -165,23 +228,24 @@ async function search(state) {
   if (!state.q && !filtering) {
     say("Type words to search every article, or choose a topic, a country or a year.");
   } else {
-    const what = plural(results.length, "article", "articles");
-    say(state.q ? what + " match “" + state.q + "”" : what);
+    const what = total === 0 ? "No article" : plural(total, "article", "articles");
+    const verb = total === 1 || total === 0 ? " matches “" : " match “";
+    say(state.q ? what + verb + state.q + "”" : what);
   }
 }
 
 async function showMore(mine) {
-  const next = results.slice(shown.length, shown.length + PAGE);
-  shown = shown.concat(next);
   more.hidden = true;
+  const next = await feed(PAGE);
   const data = await Promise.all(next.map((r) => r.data()));
   if (mine !== run) {
     return;
   }
+  shown += next.length;
   for (const d of data) {
     hits.append(hit(d));
   }
-  more.hidden = shown.length >= results.length;
+  more.hidden = shown >= total;
 }
 
 // The excerpt's text with Pagefind's <mark> highlights, and nothing else of its markup.
@@ -227,6 +291,7 @@ function hit(d) {
 
 function renderFacets(state, counts) {
   facetList.replaceChildren();
+  const aside = root.querySelector(".search-facets");
   for (const facet of facets) {
     const chosen = state.filters[facet.name] || [];
     let entries = Object.entries(counts[facet.title] || {}).filter(
@@ -247,6 +312,7 @@ function renderFacets(state, counts) {
     }
     facetList.append(facetBox(facet, entries, chosen));
   }
+  aside.hidden = facetList.childElementCount === 0;
 }
 
 function facetBox(facet, entries, chosen) {
@@ -276,7 +342,7 @@ function facetBox(facet, entries, chosen) {
     box = document.createElement("input");
     box.type = "search";
     box.className = "search-facet-filter";
-    box.placeholder = "Find a " + facet.title.toLowerCase().replace(/s$/, "");
+    box.placeholder = "Find in " + facet.title.toLowerCase();
     box.setAttribute("aria-label", "Find in " + facet.title.toLowerCase());
     box.value = narrowing[facet.name] || "";
     details.append(box);
