@@ -378,6 +378,13 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         let folded =
             page.eval("[...document.querySelectorAll('.search-facet')].every(d => !d.open)");
         assert_eq!(folded, true, "{width}: facets start folded");
+        // Opening a box loads the filters' counts.
+        page.click(".search-facet summary");
+        let listed = page.wait_for(
+            "!!document.querySelector('.search-facet input[type=checkbox]')",
+            Duration::from_secs(20),
+        );
+        assert_eq!(listed, true, "{width}: the opened box lists values");
         page.click(".search-facet input[type=checkbox]");
         let chosen = page.eval(
             "document.querySelector('.search-facet input:checked').parentElement.textContent",

@@ -24,6 +24,9 @@ const facets = JSON.parse(root.dataset.facets)
   .concat([{ name: "year", title: "Year" }]);
 
 let merged = null;
+// Whether the filters' indexes are wanted: once a filter box is opened or a filter chosen. Until
+// then a query fetches only the words' chunks of each shard, not every filter of every shard.
+let counting = false;
 const alone = [];
 let pagefind = null;
 let run = 0;
@@ -89,8 +92,6 @@ async function index() {
       await Promise.all(
         rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, excerptLength: 24 }))
       );
-      // Loads every filter's index, so that results come with counts for each filter value.
-      await instance.filters();
       return instance;
     })();
   }
@@ -187,11 +188,14 @@ async function search(state) {
     say("Search could not be loaded. Reload the page to try again.");
     return;
   }
+  counting = counting || filtering;
+  // Loading every filter's index once makes results come with counts for each filter value.
+  const totals = counting ? await instance.filters() : null;
   let response;
   if (state.q || filtering) {
     response = await instance.search(state.q || null, { filters });
   } else {
-    response = { results: [], filters: await instance.filters() };
+    response = { results: [], filters: totals || {} };
   }
   if (mine !== run) {
     return;
@@ -205,7 +209,7 @@ async function search(state) {
       const wider =
         state.q || Object.keys(others).length
           ? (await instance.search(state.q || null, { filters: others })).filters
-          : await instance.filters();
+          : totals;
       counts[facet.title] = (wider || {})[facet.title] || {};
     }
   }
@@ -292,6 +296,14 @@ function hit(d) {
 function renderFacets(state, counts) {
   facetList.replaceChildren();
   const aside = root.querySelector(".search-facets");
+  if (!counting) {
+    // Folded boxes; opening one loads the counts.
+    for (const facet of facets) {
+      facetList.append(facetBox(facet, [], []));
+    }
+    aside.hidden = false;
+    return;
+  }
   for (const facet of facets) {
     const chosen = state.filters[facet.name] || [];
     let entries = Object.entries(counts[facet.title] || {}).filter(
@@ -322,6 +334,10 @@ function facetBox(facet, entries, chosen) {
   details.addEventListener("toggle", () => {
     if (details.open) {
       opened.add(facet.name);
+      if (!counting) {
+        counting = true;
+        search(readState());
+      }
     } else {
       opened.delete(facet.name);
     }
