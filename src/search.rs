@@ -3,7 +3,7 @@
 //!
 //! The index is split into **shards** by period — the whole archive, a decade, a year, a half or
 //! quarter year, a month, parts of a month — the coarsest period holding at most
-//! [`SHARD_ARTICLES`] articles, so that each shard is built alone (in parallel, in bounded
+//! `search_shard_articles` (default [`SHARD_ARTICLES`]) articles, so that each shard is built alone (in parallel, in bounded
 //! memory), rebuilt alone when one of its articles changes, and its period stays put as the
 //! archive grows. The search page loads the newest shard and merges the others into it
 //! (Pagefind's `mergeIndex`). Articles are handed to Pagefind as records (plain text from the
@@ -32,8 +32,9 @@ pub const SHARD_ARTICLES: usize = 2_000;
 /// Pagefind's search script, shared by every shard, directly in [`BUNDLE_DIR`].
 const SCRIPT: &str = "pagefind.js";
 
-/// What the search page needs from each shard besides its index: the worker script and the
-/// WebAssembly that the first (primary) shard loads from its own folder.
+/// Whether a file of Pagefind's output for a shard stays in the shard's folder: its index, and
+/// the worker script and WebAssembly that the first (primary) shard loads from its own folder.
+/// Pagefind's own search interfaces are left out: the search page does not use them.
 fn is_shard_file(name: &str) -> bool {
     name == "pagefind-entry.json"
         || name == "pagefind-worker.js"
