@@ -90,7 +90,19 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server as Ctrl+C would, so that it removes its copy of the site, and kills it
+    /// if it has not stopped within 5 seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
