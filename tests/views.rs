@@ -10,7 +10,7 @@ use std::path::Path;
 use common::Fixture;
 
 /// Every template the contract covers, with the output file that shows its context.
-const VIEWS: [(&str, &str, &str); 12] = [
+const VIEWS: [(&str, &str, &str); 13] = [
     (
         "article",
         "article.html",
@@ -31,11 +31,12 @@ const VIEWS: [(&str, &str, &str); 12] = [
     ("archive", "archive.html", "archive/index.html"),
     ("feed", "atom.xml", "atom.xml"),
     ("special", "404.html", "404.html"),
+    ("search", "search.html", "search/index.html"),
 ];
 
 fn site() -> Fixture {
     let site = Fixture::new(
-        "title = \"Views\"\ndescription = \"A fixture\"\nauthor = \"Desk\"\nbase_url = \"https://example.org/news\"\npaginate_by = 2\nsearch = false\n[extra]\ntagline = \"Every day\"\n",
+        "title = \"Views\"\ndescription = \"A fixture\"\nauthor = \"Desk\"\nbase_url = \"https://example.org/news\"\npaginate_by = 2\n[extra]\ntagline = \"Every day\"\n",
     );
     // A stylesheet of its own, so that its version in `site.css_url` stays put.
     site.file("static/css/annals.css", "body {}\n");

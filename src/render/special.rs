@@ -60,7 +60,7 @@ impl Kind for SearchPage {
 
 /// Where the search page's script finds the index: its shards, newest first, each tagged with
 /// the hash of its contents (so that browsers may cache its entry file until it changes).
-fn search_view(r: &Renderer) -> SearchView {
+fn search_view<'r>(r: &'r Renderer) -> SearchView<'r> {
     let settings = search::Settings::new(r.config, r.articles.len());
     SearchView {
         script: r.link(&format!("/{}", search::script_path())),
@@ -73,6 +73,10 @@ fn search_view(r: &Renderer) -> SearchView {
                     search::shard_hash(&settings, r.articles, r.index, &shard)
                 ),
             })
+            .collect(),
+        facets: (0..r.index.taxonomies.len())
+            .filter(|&t| !r.index.taxonomies[t].terms.is_empty())
+            .map(|t| r.taxonomy_view(t))
             .collect(),
     }
 }

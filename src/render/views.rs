@@ -66,11 +66,13 @@ pub struct PageView<'a> {
 
 /// `search`: on the search page, where its script finds the index.
 #[derive(Debug, Hash, Serialize)]
-pub struct SearchView {
+pub struct SearchView<'a> {
     /// Pagefind's search script.
     pub script: String,
     /// The shards of the index, newest first.
     pub shards: Vec<ShardView>,
+    /// The taxonomies that have terms, which results can be narrowed by (besides the year).
+    pub facets: Vec<TaxonomyView<'a>>,
 }
 
 /// One shard of the search index: items of `search.shards`.
@@ -83,7 +85,7 @@ pub struct ShardView {
 }
 
 /// A taxonomy: `taxonomy`, and the items of `site.taxonomies`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct TaxonomyView<'a> {
     /// Its name and URL segment (`topics`).
     pub name: &'a str,
