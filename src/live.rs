@@ -56,12 +56,16 @@ pub struct LiveSite {
 }
 
 impl LiveSite {
-    /// Builds the whole site into `options.output_dir()`.
-    pub fn build(options: &BuildOptions) -> Result<(LiveSite, BuildReport), BuildError> {
+    /// Builds the whole site into `options.output_dir()`; with `search_later`, without the
+    /// search index, which [`LiveSite::search_job`] then builds.
+    pub fn build(
+        options: &BuildOptions,
+        search_later: bool,
+    ) -> Result<(LiveSite, BuildReport), BuildError> {
         let site = Site::load(options)?;
         let output = options.output_dir();
         let output_dir = OutputDir::open(&output, options.force)?;
-        let (report, files) = site.write(&output_dir, options.progress(), None)?;
+        let (report, files) = site.write(&output_dir, options.progress(), None, search_later)?;
         drop(output_dir);
         let renderer = site.renderer();
         let pages = site.pages(&renderer)?;
@@ -142,8 +146,10 @@ impl LiveSite {
         Ok(update)
     }
 
+    /// Builds everything again (after a change to settings, templates or static files), the
+    /// search index on another thread.
     fn rebuild(&mut self) -> Result<Update, BuildError> {
-        let (fresh, report) = LiveSite::build(&self.options)?;
+        let (fresh, report) = LiveSite::build(&self.options, true)?;
         *self = fresh;
         Ok(Update::Full(report.pages))
     }

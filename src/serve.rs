@@ -317,7 +317,7 @@ fn update(
             let result = live.update(changed);
             (Some(live), result)
         }
-        None => match LiveSite::build(options) {
+        None => match LiveSite::build(options, false) {
             Ok((live, report)) => (Some(live), Ok(Update::Full(report.pages))),
             Err(error) => (None, Err(error)),
         },

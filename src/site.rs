@@ -473,12 +473,14 @@ impl Site {
     ///
     /// With the `previous` build's cache for the same output folder, only the files whose
     /// fingerprint changed (or that are missing) are rendered; otherwise every page is rendered,
-    /// and written where its bytes changed.
+    /// and written where its bytes changed. With `search_later`, search shards that need
+    /// building are left out (for `serve`, which builds them on another thread).
     pub fn write(
         &self,
         output: &OutputDir,
         progress: &dyn Progress,
         previous: Option<&BuildCache>,
+        search_later: bool,
     ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
         let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
@@ -492,7 +494,10 @@ impl Site {
             .filter(|p| p.describes(output.path()))
             .map(|p| &p.files);
         // Search shards whose articles did not change stay, with the fingerprints of their files.
-        let search = self.search_plan(previous);
+        let mut search = self.search_plan(previous);
+        if search_later {
+            search.stale.clear();
+        }
         files.extend(search.kept.iter().cloned());
 
         let staging = Staging::create(output)?;
@@ -714,7 +719,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // From the first change to the output on, the old cache no longer describes it: a build that
     // fails or is killed from here leaves no cache, and the next build starts afresh.
     BuildCache::forget(&options.root, &output);
-    let (mut report, files) = site.write(&output_dir, options.progress(), previous.as_ref())?;
+    let (mut report, files) =
+        site.write(&output_dir, options.progress(), previous.as_ref(), false)?;
     // Freeing every article takes a while and nobody waits for it.
     std::thread::spawn(move || drop(previous));
     if options.cache {

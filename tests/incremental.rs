@@ -270,7 +270,7 @@ fn every_kind_of_edit_to_a_bundle_matches_a_cold_build_live_and_cached() {
         output: Some(out.clone()),
         ..BuildOptions::new(site.root())
     };
-    let (mut live, _) = LiveSite::build(&options).expect("first build");
+    let (mut live, _) = LiveSite::build(&options, false).expect("first build");
     let cached = BuildOptions {
         cache: true,
         ..BuildOptions::new(site.root())
@@ -281,6 +281,11 @@ fn every_kind_of_edit_to_a_bundle_matches_a_cold_build_live_and_cached() {
         let changed = changed_by(&site, &edit);
         live.update(&changed)
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        // As serve does: the search shards that changed are built afterwards.
+        if let Some(job) = live.search_job() {
+            live.apply_search(job.run())
+                .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        }
         assert_same_files_as_cold_build(&site, &out, what, true);
         site::build(&cached).unwrap_or_else(|e| panic!("{what}: {e:?}"));
         assert_same_files_as_cold_build(&site, &site.out(), what, true);
@@ -295,7 +300,7 @@ fn every_kind_of_edit_matches_a_cold_build() {
         output: Some(out.clone()),
         ..BuildOptions::new(site.root())
     };
-    let (mut live, _) = LiveSite::build(&options).expect("first build");
+    let (mut live, _) = LiveSite::build(&options, false).expect("first build");
     let mut paths = Vec::new();
     for (what, edit) in edits(&site) {
         let before = tree(&content(&site, ""));
@@ -404,7 +409,7 @@ fn a_body_edit_rewrites_only_the_pages_that_show_it() {
         output: Some(out.clone()),
         ..BuildOptions::new(site.root())
     };
-    let (mut live, report) = LiveSite::build(&options).unwrap();
+    let (mut live, report) = LiveSite::build(&options, false).unwrap();
     site.file(
         "content/2020/story-1.md",
         "+++\ntitle = \"Story 1\"\ndate = 2020-02-11T10:00:00+02:00\ntopics = [\"Trade\"]\ncountries = [\"Norway\"]\n+++\nOnly the body changed, deep down.\n\nSecond paragraph.\n",
@@ -438,7 +443,7 @@ fn a_live_update_reports_every_error_of_the_edit_like_a_build() {
         output: Some(out.clone()),
         ..BuildOptions::new(site.root())
     };
-    let (mut live, _) = LiveSite::build(&options).expect("first build");
+    let (mut live, _) = LiveSite::build(&options, false).expect("first build");
     site.file("content/2020/story-0.md", "+++\ntitle = \"No date\"\n+++\n");
     site.file(
         "content/2021/story-3.md",
