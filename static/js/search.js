@@ -14,6 +14,8 @@ const empty = root.querySelector(".search-empty");
 const facetList = root.querySelector(".search-facet-list");
 const shards = JSON.parse(root.dataset.shards);
 const title = document.title;
+// Excerpts of about 24 words, with "…" where they cut the text.
+const EXCERPTS = { excerptLength: 24, excerptEllipsis: "…" };
 const PAGE = 10;
 const TOP = 8;
 
@@ -86,11 +88,11 @@ async function index() {
       const instance = pagefind.createInstance({
         basePath: first.url,
         metaCacheTag: first.tag,
-        excerptLength: 24,
+        ...EXCERPTS,
       });
       await instance.init();
       await Promise.all(
-        rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, excerptLength: 24 }))
+        rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, ...EXCERPTS }))
       );
       return instance;
     })();
@@ -107,7 +109,7 @@ async function shardIndex(n) {
       const instance = pagefind.createInstance({
         basePath: shards[n].url,
         metaCacheTag: shards[n].tag,
-        excerptLength: 24,
+        ...EXCERPTS,
       });
       await instance.init();
       return instance;
