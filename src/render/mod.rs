@@ -49,7 +49,9 @@ use crate::index::SiteIndex;
 use crate::markdown::{self, BodySource};
 use crate::routes::{self, Links};
 use crate::theme::Theme;
-use views::{Card, Html, ListingView, PageNumber, PageView, PaginatorView, TermGroup, TermLink};
+use views::{
+    Card, Html, ListingView, PageNumber, PageView, PaginatorView, SharedLink, TermGroup, TermLink,
+};
 
 /// One page of the site, before rendering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +186,8 @@ pub struct Renderer<'a> {
     site: Value,
     /// One card per article, in article order, made when a page first needs it.
     cards: Vec<OnceLock<Value>>,
+    /// One link per term of each taxonomy, made when a card first shows it.
+    term_links: Vec<Vec<OnceLock<Value>>>,
     /// Every article position, newest first: the home listing.
     all_ids: Vec<usize>,
     /// The months and days with articles, for previous/next links.
@@ -223,6 +227,11 @@ impl<'a> Renderer<'a> {
             links: Links::new(&config.base_url),
             site: Value::none(),
             cards: (0..articles.len()).map(|_| OnceLock::new()).collect(),
+            term_links: index
+                .taxonomies
+                .iter()
+                .map(|t| (0..t.terms.len()).map(|_| OnceLock::new()).collect())
+                .collect(),
             all_ids: (0..articles.len()).collect(),
             calendar: period::Calendar::new(index),
             listed: OnceLock::new(),
@@ -428,14 +437,17 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// A link to a term.
-    fn term_link(&self, taxonomy: usize, term: usize) -> TermLink<'_> {
-        let t = &self.index.taxonomies[taxonomy].terms[term];
-        TermLink {
-            name: &t.name,
-            slug: &t.slug,
-            url: self.link(&self.term_url(taxonomy, term)),
-        }
+    /// A link to a term, made once and shared by every card that shows it.
+    fn term_link(&self, taxonomy: usize, term: usize) -> SharedLink {
+        let link = self.term_links[taxonomy][term].get_or_init(|| {
+            let t = &self.index.taxonomies[taxonomy].terms[term];
+            Value::from_serializable(&TermLink {
+                name: &t.name,
+                slug: &t.slug,
+                url: self.link(&self.term_url(taxonomy, term)),
+            })
+        });
+        SharedLink(link.clone())
     }
 
     /// Article `i`'s terms by taxonomy, at most `limit` per taxonomy.

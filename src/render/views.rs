@@ -120,6 +120,18 @@ pub struct TermLink<'a> {
     pub url: String,
 }
 
+/// A [`TermLink`] as the template value it was turned into, made once per term and shared by
+/// every card that shows the term (Tera's maps are reference-counted): a card holds a pointer
+/// to it, not a copy.
+#[derive(Debug, Clone)]
+pub struct SharedLink(pub Value);
+
+impl Serialize for SharedLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 /// An article's terms of one taxonomy.
 #[derive(Debug, Serialize)]
 pub struct TermGroup<'a> {
@@ -127,8 +139,8 @@ pub struct TermGroup<'a> {
     pub name: &'a str,
     /// Its heading.
     pub title: &'a str,
-    /// The terms shown.
-    pub terms: Vec<TermLink<'a>>,
+    /// The terms shown, each a [`TermLink`].
+    pub terms: Vec<SharedLink>,
     /// How many more the article has (cards show at most 12 per taxonomy).
     pub more: usize,
 }
@@ -164,7 +176,7 @@ pub struct Card<'a> {
     /// Its terms by taxonomy.
     pub taxonomies: Vec<TermGroup<'a>>,
     /// Its first term of the taxonomy of places, for compact rows.
-    pub place: Option<TermLink<'a>>,
+    pub place: Option<SharedLink>,
 }
 
 /// A year, month or day as a link: `article.day`, `period.up`, `period.prev`, crumbs.
