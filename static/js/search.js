@@ -56,7 +56,8 @@ function readState() {
   };
 }
 
-function writeState(state, replace) {
+// Puts `state` in the URL as a new history entry, so that Back returns to the previous one.
+function writeState(state) {
   const params = new URLSearchParams();
   if (state.q) {
     params.set("q", state.q);
@@ -70,12 +71,7 @@ function writeState(state, replace) {
     params.set("sort", "newest");
   }
   const query = params.toString();
-  const url = window.location.pathname + (query ? "?" + query : "");
-  if (replace) {
-    history.replaceState(null, "", url);
-  } else {
-    history.pushState(null, "", url);
-  }
+  history.pushState(null, "", window.location.pathname + (query ? "?" + query : ""));
 }
 
 // Every shard merged into one index (Pagefind's mergeIndex), for results by relevance and for
@@ -418,7 +414,7 @@ function facetValue(facet, value, n, chosen) {
       values.delete(value);
     }
     state.filters[facet.name] = [...values];
-    writeState(state, false);
+    writeState(state);
     search(state);
   });
   const count = document.createElement("span");
@@ -433,7 +429,7 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   const state = readState();
   state.q = input.value.trim();
-  writeState(state, false);
+  writeState(state);
   search(state);
 });
 
@@ -441,7 +437,7 @@ for (const radio of root.querySelectorAll('input[name="sort"]')) {
   radio.addEventListener("change", () => {
     const state = readState();
     state.sort = radio.value;
-    writeState(state, false);
+    writeState(state);
     search(state);
   });
 }
