@@ -216,15 +216,25 @@ impl LiveSite {
 
     /// Puts the shards a [`search::Job`] built into the served folder, those that are still
     /// current (an edit made while they were built leaves them to the next job), and removes
-    /// shards the site no longer has. Returns how many shards it put in place.
+    /// shards the site no longer has. Returns how many shards it put in place, or the first
+    /// error of a shard that could not be built.
     pub fn apply_search(&mut self, built: Vec<BuiltShard>) -> Result<usize, BuildError> {
         let current = self.site.search_shards();
         let mut applied = 0;
+        // A shard that failed keeps its old files (the next job tries it again); the others
+        // are put in place all the same.
+        let mut failed = None;
         for (dir, hash, files) in built {
             if current.get(&dir) != Some(&hash) {
                 continue;
             }
-            let files = files.map_err(BuildError::Search)?;
+            let files = match files {
+                Ok(files) => files,
+                Err(error) => {
+                    failed.get_or_insert(BuildError::Search(error));
+                    continue;
+                }
+            };
             let inside = format!("{dir}/");
             self.search_files.retain(|rel, _| !rel.starts_with(&inside));
             for (path, bytes, fingerprint) in files {
@@ -238,6 +248,6 @@ impl LiveSite {
             *rel == script || search::shard_dir(rel).is_some_and(|dir| current.contains_key(dir))
         });
         self.finish_folder()?;
-        Ok(applied)
+        failed.map_or(Ok(applied), Err)
     }
 }

@@ -480,3 +480,49 @@ fn a_site_with_a_news_sitemap_builds_again() {
     }
     assert!(site.exists("news-sitemap.xml"));
 }
+
+#[test]
+fn a_search_shard_that_cannot_be_built_leaves_the_others_to_be_put_in_place() {
+    let site = Fixture::new(
+        "title = \"Shards\"\nbase_url = \"https://example.org\"\nsearch_shard_articles = 1\n",
+    );
+    site.article("old.md", "Old story", "1999-05-01", "", "Archive text.")
+        .article("new.md", "New story", "2024-05-01", "", "First words.");
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options, false).expect("first build");
+    let entry = |dir: &str| std::fs::read(out.join(format!("pagefind/{dir}/pagefind-entry.json")));
+    let (old_before, new_before) = (entry("1990s").unwrap(), entry("2020s").unwrap());
+
+    site.article(
+        "old.md",
+        "Old story",
+        "1999-05-01",
+        "",
+        "Archive text, corrected.",
+    )
+    .article("new.md", "New story", "2024-05-01", "", "Other words.");
+    live.update(&[content(&site, "old.md"), content(&site, "new.md")])
+        .expect("update");
+    let job = live.search_job().expect("both shards changed");
+    // The new story's file goes away between the update and the job: its shard, the first one
+    // built, fails.
+    std::fs::remove_file(content(&site, "new.md")).unwrap();
+    let error = live
+        .apply_search(job.run())
+        .expect_err("the new story cannot be read");
+    assert!(error.to_string().contains("new.md"), "{error}");
+    assert_eq!(
+        entry("2020s").unwrap(),
+        new_before,
+        "the new story's shard stays"
+    );
+    assert_ne!(
+        entry("1990s").unwrap(),
+        old_before,
+        "the old story's shard is rebuilt"
+    );
+}
