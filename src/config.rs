@@ -561,10 +561,15 @@ mod tests {
     #[test]
     fn rejects_bad_values() {
         let errs = parse(
-            "base_url = \"example.org\"\npaginate_by = 0\narticle_path = \"/{year}/{title}/\"\ndate_format = \"%Q\"\n",
+            "base_url = \"example.org\"\npaginate_by = 0\narticle_path = \"/{year}/{title}/\"\ndate_format = \"%Q\"\nsearch_shard_articles = 0\n",
         )
         .unwrap_err();
-        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert_eq!(errs.len(), 5, "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("search_shard_articles")),
+            "{errs:?}"
+        );
         for base_url in [
             "https://",
             "https://example.org:99999/",
