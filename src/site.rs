@@ -494,7 +494,7 @@ impl Site {
             .filter(|p| p.describes(output.path()))
             .map(|p| &p.files);
         // Search shards whose articles did not change stay, with the fingerprints of their files.
-        let mut search = self.search_plan(previous);
+        let mut search = self.search_plan(&renderer, previous);
         if search_later {
             search.stale.clear();
         }
@@ -546,13 +546,17 @@ impl Site {
 
     /// Which search shards this build makes and which it keeps from `previous` (output file →
     /// fingerprint); nothing when `search` is off.
-    fn search_plan(&self, previous: Option<&HashMap<String, u64>>) -> SearchPlan {
+    fn search_plan(
+        &self,
+        renderer: &Renderer,
+        previous: Option<&HashMap<String, u64>>,
+    ) -> SearchPlan {
         if !self.config.search {
             return SearchPlan::default();
         }
-        let settings = search::Settings::new(&self.config, self.articles().len());
-        let shards = self.hashed_shards(&settings);
-        let (stale, kept) = search::stale_shards(&shards, previous);
+        let settings = renderer.search_settings();
+        let shards = renderer.search_shards();
+        let (stale, kept) = search::stale_shards(shards, previous);
         let mut stale: Vec<search::HashedShard> = stale.into_iter().cloned().collect();
         let script = (search::script_path(), search::script_hash(&settings));
         let mut kept = kept;
@@ -570,26 +574,15 @@ impl Site {
         }
     }
 
-    /// The search shards of the site with the hashes of what they are built from.
-    fn hashed_shards(&self, settings: &search::Settings) -> Vec<search::HashedShard> {
-        search::shards(self.articles(), self.config.search_shard_articles)
-            .into_par_iter()
-            .map(|shard| {
-                let hash = search::shard_hash(settings, self.articles(), self.index(), &shard);
-                (shard, hash)
-            })
-            .collect()
-    }
-
     /// The folder of every search shard with its hash; empty when search is off.
     pub(crate) fn search_shards(&self) -> HashMap<String, u64> {
         if !self.config.search {
             return HashMap::new();
         }
-        let settings = search::Settings::new(&self.config, self.articles().len());
-        self.hashed_shards(&settings)
-            .into_iter()
-            .map(|(shard, hash)| (shard.dir(), hash))
+        self.renderer()
+            .search_shards()
+            .iter()
+            .map(|(shard, hash)| (shard.dir(), *hash))
             .collect()
     }
 
@@ -638,12 +631,12 @@ impl Site {
     /// The search shards that `files` (output file → fingerprint) does not hold as they are
     /// now, ready to be built on another thread; none when search is off or nothing changed.
     pub(crate) fn search_job(&self, files: &HashMap<String, u64>) -> Option<search::Job> {
-        let plan = self.search_plan(Some(files));
+        let renderer = self.renderer();
+        let plan = self.search_plan(&renderer, Some(files));
         let settings = plan.settings?;
         if plan.stale.is_empty() {
             return None;
         }
-        let renderer = self.renderer();
         let link = |url: &str| renderer.link(url);
         let shards = plan
             .stale

@@ -48,7 +48,9 @@ use crate::hash::StableHasher;
 use crate::index::SiteIndex;
 use crate::markdown::{self, BodySource};
 use crate::routes::{self, Links};
+use crate::search;
 use crate::theme::Theme;
+use rayon::prelude::*;
 use views::{
     Card, Html, ListingView, PageNumber, PageView, PaginatorView, SharedLink, TermGroup, TermLink,
 };
@@ -194,6 +196,9 @@ pub struct Renderer<'a> {
     calendar: period::Calendar,
     /// The pages the sitemap lists, made when first needed.
     listed: OnceLock<Vec<Page>>,
+    /// The search shards with the hashes of what they are built from, made when first needed
+    /// (by the search page and by the build's search plan).
+    search_shards: OnceLock<Vec<search::HashedShard>>,
     /// The time of the build, for the news sitemap.
     now: DateTime<FixedOffset>,
     /// Article URLs by content path, to resolve `@/` links.
@@ -235,6 +240,7 @@ impl<'a> Renderer<'a> {
             all_ids: (0..articles.len()).collect(),
             calendar: period::Calendar::new(index),
             listed: OnceLock::new(),
+            search_shards: OnceLock::new(),
             now,
             article_links: ArticleLinks::new(
                 config,
@@ -322,6 +328,25 @@ impl<'a> Renderer<'a> {
         let links = |rel: &str| self.article_links.url(rel);
         markdown::render_html(&body, source, &links, &self.link(&a.url))
             .map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// What the search shards are built with.
+    pub fn search_settings(&self) -> search::Settings {
+        search::Settings::new(self.config, self.articles.len())
+    }
+
+    /// The search shards, newest first, with the hashes of what they are built from.
+    pub fn search_shards(&self) -> &[search::HashedShard] {
+        self.search_shards.get_or_init(|| {
+            let settings = self.search_settings();
+            search::shards(self.articles, self.config.search_shard_articles)
+                .into_par_iter()
+                .map(|shard| {
+                    let hash = search::shard_hash(&settings, self.articles, self.index, &shard);
+                    (shard, hash)
+                })
+                .collect()
+        })
     }
 
     /// A root-relative link to `path` (which starts with `/`), under the base path.

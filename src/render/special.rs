@@ -2,8 +2,6 @@
 
 use std::hash::Hash;
 
-use rayon::prelude::*;
-
 use super::views::{SearchView, ShardView};
 use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::diagnostics::Diagnostic;
@@ -61,17 +59,14 @@ impl Kind for SearchPage {
 /// Where the search page's script finds the index: its shards, newest first, each tagged with
 /// the hash of its contents (so that browsers may cache its entry file until it changes).
 fn search_view<'r>(r: &'r Renderer) -> SearchView<'r> {
-    let settings = search::Settings::new(r.config, r.articles.len());
     SearchView {
         script: r.link(&format!("/{}", search::script_path())),
-        shards: search::shards(r.articles, r.config.search_shard_articles)
-            .into_par_iter()
-            .map(|shard| ShardView {
+        shards: r
+            .search_shards()
+            .iter()
+            .map(|(shard, hash)| ShardView {
                 url: r.link(&format!("/{}/", shard.dir())),
-                tag: format!(
-                    "{:016x}",
-                    search::shard_hash(&settings, r.articles, r.index, &shard)
-                ),
+                tag: format!("{hash:016x}"),
             })
             .collect(),
         facets: (0..r.index.taxonomies.len())

@@ -74,19 +74,25 @@ function writeState(state) {
   history.pushState(null, "", window.location.pathname + (query ? "?" + query : ""));
 }
 
+// A Pagefind instance on `shard` alone.
+async function open(shard) {
+  pagefind = pagefind || (await import(root.dataset.script));
+  const instance = pagefind.createInstance({
+    basePath: shard.url,
+    metaCacheTag: shard.tag,
+    ...EXCERPTS,
+  });
+  await instance.init();
+  return instance;
+}
+
 // Every shard merged into one index (Pagefind's mergeIndex), for results by relevance and for
 // counts.
 async function index() {
   if (!merged) {
     merged = (async () => {
-      pagefind = pagefind || (await import(root.dataset.script));
       const [first, ...rest] = shards;
-      const instance = pagefind.createInstance({
-        basePath: first.url,
-        metaCacheTag: first.tag,
-        ...EXCERPTS,
-      });
-      await instance.init();
+      const instance = await open(first);
       await Promise.all(
         rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, ...EXCERPTS }))
       );
@@ -98,19 +104,8 @@ async function index() {
 
 // Shard `n` alone, for newest first: a merged index orders results by score, which is not the
 // order of time across shards.
-async function shardIndex(n) {
-  if (!alone[n]) {
-    alone[n] = (async () => {
-      pagefind = pagefind || (await import(root.dataset.script));
-      const instance = pagefind.createInstance({
-        basePath: shards[n].url,
-        metaCacheTag: shards[n].tag,
-        ...EXCERPTS,
-      });
-      await instance.init();
-      return instance;
-    })();
-  }
+function shardIndex(n) {
+  alone[n] = alone[n] || open(shards[n]);
   return alone[n];
 }
 
