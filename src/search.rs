@@ -27,7 +27,7 @@ pub const BUNDLE_DIR: &str = crate::routes::SEARCH_BUNDLE;
 
 /// The most articles a shard holds by default (`search_shard_articles`), unless one month alone
 /// has more (it is then cut into parts of at most this many).
-pub const SHARD_ARTICLES: usize = 2_000;
+pub const SHARD_ARTICLES: usize = 1_000;
 
 /// Pagefind's search script, shared by every shard, directly in [`BUNDLE_DIR`].
 const SCRIPT: &str = "pagefind.js";

@@ -482,7 +482,7 @@ impl Site {
         previous: Option<&BuildCache>,
         search_later: bool,
     ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
-        let renderer = self.renderer();
+        let mut renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
         let mut statics = self.static_files()?;
@@ -507,23 +507,21 @@ impl Site {
             }
         }
         let dirty = engine::dirty(&pages, &files, previous);
-        // The search shards are built beside the pages, each written as soon as it is built.
+        // The pages are written, then the search shards, each as soon as it is built.
         progress.stage(
             "Writing pages and search index",
             dirty.len() + search.stale.len(),
         );
-        let (written, bundle) = rayon::join(
-            || {
-                engine::write_pages(
-                    &dirty,
-                    |page| self.render(&renderer, page),
-                    &staging,
-                    progress,
-                )
-            },
-            || self.write_search(&renderer, &search, &staging, progress),
-        );
-        written?;
+        engine::write_pages(
+            &dirty,
+            |page| self.render(&renderer, page),
+            &staging,
+            progress,
+        )?;
+        // The pages' cards are not needed by the search shards: free them first, so that the
+        // shards' peak memory is not added to the pages'.
+        renderer.forget_cards();
+        let bundle = self.write_search(&renderer, &search, &staging, progress);
         files.extend(bundle?);
         // Every file of the site: those with fingerprints, and pages written by every build.
         let all: HashSet<&str> = files

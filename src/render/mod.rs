@@ -265,6 +265,17 @@ impl<'a> Renderer<'a> {
         renderer
     }
 
+    /// Frees the cards and term links made for the pages rendered so far (they are made again
+    /// if a page needs them).
+    pub fn forget_cards(&mut self) {
+        self.cards
+            .iter_mut()
+            .for_each(|card| *card = OnceLock::new());
+        for links in &mut self.term_links {
+            links.iter_mut().for_each(|link| *link = OnceLock::new());
+        }
+    }
+
     /// Every page of the site, in no particular order.
     pub fn pages(&self) -> Vec<Page> {
         let mut pages: Vec<Page> = PAGE_FAMILIES
