@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod engine;
 pub mod hash;
 pub mod html;
+pub mod import;
 pub mod index;
 pub mod layout;
 pub mod live;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use annals::diagnostics::counted;
+use annals::import;
 use annals::progress::Progress;
 use annals::scaffold;
 use annals::serve::{self, ServeOptions};
@@ -92,6 +93,50 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         countries: Vec<String>,
     },
+    /// Bring an archive over from WordPress or another generator: its posts become articles
+    /// below content/, their old URLs aliases. Never replaces a file.
+    Import {
+        /// What the archive was made with
+        #[arg(value_enum)]
+        from: ImportFrom,
+        /// The WordPress export file (Tools → Export), or the other generator's site folder
+        source: PathBuf,
+        /// The Annals site folder to import into
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// Only print what would be imported
+        #[arg(long)]
+        dry_run: bool,
+        /// Import drafts too (they keep `draft = true`)
+        #[arg(long)]
+        drafts: bool,
+        /// WordPress: a copy of the old site's wp-content/uploads folder, to copy the images
+        /// and files the posts use into their bundles
+        #[arg(long)]
+        uploads: Option<PathBuf>,
+    },
+}
+
+/// The sources `annals import` reads.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ImportFrom {
+    Wordpress,
+    Hugo,
+    Jekyll,
+    Zola,
+    Pelican,
+}
+
+impl From<ImportFrom> for import::Format {
+    fn from(from: ImportFrom) -> import::Format {
+        match from {
+            ImportFrom::Wordpress => import::Format::Wordpress,
+            ImportFrom::Hugo => import::Format::Hugo,
+            ImportFrom::Jekyll => import::Format::Jekyll,
+            ImportFrom::Zola => import::Format::Zola,
+            ImportFrom::Pelican => import::Format::Pelican,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -231,6 +276,37 @@ fn run(cli: Cli) -> ExitCode {
                 scaffold::new_article(&root, &title, &term, now())
                     .map(|path| println!("created {}", path.display())),
             );
+        }
+        Command::Import {
+            from,
+            source,
+            root,
+            dry_run,
+            drafts,
+            uploads,
+        } => {
+            let options = import::ImportOptions {
+                root,
+                format: from.into(),
+                source,
+                dry_run,
+                drafts,
+                uploads,
+            };
+            let bar = std::io::stderr().is_terminal().then(Bar::new);
+            let silent = annals::progress::Silent;
+            let progress: &dyn Progress = match &bar {
+                Some(bar) => bar,
+                None => &silent,
+            };
+            let result = import::import(&options, progress);
+            if let Some(bar) = &bar {
+                bar.bar.finish_and_clear();
+            }
+            return simple(result.map(|report| {
+                print!("{report}");
+                println!("({:.2} s)", started.elapsed().as_secs_f64());
+            }));
         }
     };
     report(result)

@@ -1,0 +1,402 @@
+//! Gives every imported entry its file below `content/`, a slug and URL no other article of the
+//! import has, its terms sorted into the site's taxonomies, aliases that can be served, and links
+//! to the other entries as `@/` links; writes its front matter.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{Entry, ImportError, ImportOptions, Notes, Source};
+use crate::config::SiteConfig;
+use crate::places::Place;
+use crate::routes::fill;
+use crate::slug::{article_slug, is_valid_slug};
+
+/// One article ready to be written.
+#[derive(Debug)]
+pub(crate) struct Planned {
+    /// Its file below `content/`.
+    pub rel: String,
+    /// The whole file: front matter and body.
+    pub text: String,
+    /// Files of its bundle: the source file and the path below `content/`.
+    pub files: Vec<(PathBuf, String)>,
+    pub draft: bool,
+    pub aliases: usize,
+    /// Its terms as (taxonomy, term).
+    pub terms: Vec<(String, String)>,
+}
+
+/// What an import writes.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub articles: Vec<Planned>,
+    /// Files for `static/`: the source file and the path below `static/`.
+    pub statics: Vec<(PathBuf, String)>,
+    /// Keys of `site.toml` the source tells (title, base_url, description) with their values.
+    pub site: Vec<(&'static str, String)>,
+    pub notes: Notes,
+}
+
+/// Plans the import of `source` into a site configured by `config`.
+pub(crate) fn plan(
+    source: Source,
+    config: &SiteConfig,
+    options: &ImportOptions,
+) -> Result<Plan, ImportError> {
+    let Source {
+        title,
+        base_url,
+        description,
+        entries,
+        statics,
+        mut notes,
+    } = source;
+    let places = config.places().map(|i| config.taxonomies[i].name.clone());
+    let topics = config
+        .taxonomies
+        .iter()
+        .map(|t| t.name.clone())
+        .find(|name| Some(name) != places.as_ref());
+
+    let mut kept = Vec::new();
+    for entry in entries {
+        if entry.title.trim().is_empty() {
+            notes.skip("without a title", &entry.origin);
+        } else if entry.date.is_none() {
+            notes.skip("without a date", &entry.origin);
+        } else if entry.draft && !options.drafts {
+            notes.skip("drafts (import them with --drafts)", &entry.origin);
+        } else {
+            kept.push(entry);
+        }
+    }
+    // Oldest first, so that the first of two articles with one URL keeps it.
+    kept.sort_by_key(|e| e.date);
+
+    let mut rels = HashSet::new();
+    let mut urls = HashSet::new();
+    let mut placed = Vec::with_capacity(kept.len());
+    for entry in kept {
+        let date = entry.date.expect("entries without date are skipped");
+        let mut slug = usable_slug(&entry);
+        let base = slug.clone();
+        let mut n = 1;
+        let (rel, url) = loop {
+            let rel = file_for(&config.new_path, date, &slug, !entry.files.is_empty());
+            let url = fill(&config.article_path, date.date_naive(), &slug);
+            if !rels.contains(&rel) && !urls.contains(&url) {
+                break (rel, url);
+            }
+            n += 1;
+            slug = format!("{base}-{n}");
+        };
+        rels.insert(rel.clone());
+        urls.insert(url.clone());
+        placed.push((entry, slug, rel, url));
+    }
+
+    // Old URLs: each served once, by the first article that had it, never over a new URL.
+    let keys: HashMap<String, String> = placed
+        .iter()
+        .filter_map(|(entry, _, rel, _)| entry.key.clone().map(|key| (key, rel.clone())))
+        .collect();
+    let mut aliases_taken: HashSet<String> = HashSet::new();
+    let mut articles = Vec::with_capacity(placed.len());
+    for (entry, slug, rel, url) in placed {
+        let mut aliases = Vec::new();
+        for alias in &entry.aliases {
+            let Some(alias) = usable_alias(alias) else {
+                notes.count("old URLs with a query or fragment (not kept)", 1);
+                continue;
+            };
+            if same_url(&alias, &url) {
+                continue;
+            }
+            if urls.contains(&alias) || !aliases_taken.insert(alias.trim_end_matches('/').into()) {
+                notes.warn(
+                    &entry.origin,
+                    format!("old URL {alias} belongs to another article; not kept"),
+                );
+                continue;
+            }
+            aliases.push(alias);
+        }
+        let terms = sort_terms(
+            &entry,
+            config,
+            topics.as_deref(),
+            places.as_deref(),
+            &mut notes,
+        );
+        let body = resolve_links(&entry.body, &keys, &entry.origin, &mut notes);
+        let bundle_dir = rel.trim_end_matches("index.md").to_owned();
+        articles.push(Planned {
+            text: article_text(&entry, &slug, &terms, &aliases, &body),
+            files: entry
+                .files
+                .iter()
+                .map(|(path, name)| (path.clone(), format!("{bundle_dir}{name}")))
+                .collect(),
+            rel,
+            draft: entry.draft,
+            aliases: aliases.len(),
+            terms,
+        });
+    }
+    let site = [
+        ("title", title),
+        ("base_url", base_url),
+        ("description", description),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((key, value?.trim().to_owned())).filter(|(_, v)| !v.is_empty()))
+    .collect();
+    Ok(Plan {
+        articles,
+        statics,
+        site,
+        notes,
+    })
+}
+
+/// The entry's slug if Annals can serve it, else one made from it or from the title.
+fn usable_slug(entry: &Entry) -> String {
+    let slug = entry.slug.trim();
+    if is_valid_slug(slug) && slug.len() <= 150 {
+        return slug.to_owned();
+    }
+    [slug, entry.title.as_str()]
+        .into_iter()
+        .map(article_slug)
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "article".to_owned())
+}
+
+/// The file of an article below `content/`: the `new_path` pattern, or a bundle folder of that
+/// name with `index.md` when the article has files of its own.
+fn file_for(pattern: &str, date: DateTime<FixedOffset>, slug: &str, bundle: bool) -> String {
+    let rel = fill(pattern, date.date_naive(), slug);
+    if bundle {
+        format!("{}/index.md", rel.strip_suffix(".md").unwrap_or(&rel))
+    } else {
+        rel
+    }
+}
+
+/// An old URL as an alias path (`/2012/01/05/hello/`), or none when a static host cannot serve
+/// it (a query, a fragment, white space, `..`).
+fn usable_alias(alias: &str) -> Option<String> {
+    let alias = alias.trim();
+    if alias.is_empty()
+        || alias.contains(['?', '#', '\\'])
+        || alias.chars().any(char::is_whitespace)
+        || alias.split('/').any(|s| s == "..")
+    {
+        return None;
+    }
+    let alias = format!("/{}", alias.trim_start_matches('/'));
+    (alias != "/").then_some(alias)
+}
+
+/// Whether two URL paths are one page (`/a/b` and `/a/b/`).
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// The entry's terms as (taxonomy, term): places the site's country list knows go to the
+/// taxonomy of places, the others to the first other taxonomy.
+fn sort_terms(
+    entry: &Entry,
+    config: &SiteConfig,
+    topics: Option<&str>,
+    places: Option<&str>,
+    notes: &mut Notes,
+) -> Vec<(String, String)> {
+    let mut seen = HashSet::new();
+    let mut terms = Vec::new();
+    let tagged = entry.terms.iter().map(|t| (t, false));
+    for (term, is_place) in entry.places.iter().map(|t| (t, true)).chain(tagged) {
+        let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !term.chars().any(char::is_alphanumeric) || !seen.insert(term.to_lowercase()) {
+            continue;
+        }
+        let country = matches!(config.countries.resolve(&term), Place::Country(_));
+        let taxonomy = if is_place || country { places } else { topics };
+        match taxonomy {
+            Some(taxonomy) => {
+                if country && !is_place {
+                    notes.count("tags that name a country, filed as places", 1);
+                }
+                terms.push((taxonomy.to_owned(), term));
+            }
+            None => notes.count("terms dropped (the site has no taxonomy for them)", 1),
+        }
+    }
+    terms
+}
+
+/// The body with every link to another entry of the import made an `@/` link to its new file;
+/// a link to an entry that is not imported (a draft, say) stays as the source wrote it.
+fn resolve_links(
+    body: &str,
+    keys: &HashMap<String, String>,
+    origin: &str,
+    notes: &mut Notes,
+) -> String {
+    const OPEN: &str = "@@import:";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let Some(end) = after.find("@@") else {
+            out.push_str(&rest[at..]);
+            rest = "";
+            break;
+        };
+        let key = &after[..end];
+        let (path, fragment) = key.split_once('#').map_or((key, ""), |(p, f)| (p, f));
+        let path = path.trim_end_matches('/');
+        let found = [
+            path.to_owned(),
+            format!("{path}.md"),
+            format!("{path}/index.md"),
+        ]
+        .into_iter()
+        .find_map(|k| keys.get(&k));
+        match found {
+            Some(rel) => {
+                out.push_str("@/");
+                out.push_str(rel);
+                if !fragment.is_empty() {
+                    out.push('#');
+                    out.push_str(fragment);
+                }
+            }
+            None => {
+                notes.warn(
+                    origin,
+                    format!("links to {path}, which is not imported; the link is kept as written"),
+                );
+                out.push_str(key);
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A TOML string.
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+/// A TOML list of strings.
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// A date as front matter writes it: a TOML date-time with its offset, or a day.
+fn toml_date(date: DateTime<FixedOffset>, date_only: bool) -> String {
+    if date_only {
+        date.format("%Y-%m-%d").to_string()
+    } else {
+        date.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+/// The article's file: TOML front matter (empty keys left out), then the body.
+fn article_text(
+    entry: &Entry,
+    slug: &str,
+    terms: &[(String, String)],
+    aliases: &[String],
+    body: &str,
+) -> String {
+    let date = entry.date.expect("entries without date are skipped");
+    let mut text = String::from("+++\n");
+    let _ = writeln!(text, "title = {}", toml_string(entry.title.trim()));
+    let _ = writeln!(text, "date = {}", toml_date(date, entry.date_only));
+    if let Some(updated) = entry.updated.filter(|u| *u > date) {
+        let _ = writeln!(text, "updated = {}", toml_date(updated, false));
+    }
+    let _ = writeln!(text, "slug = {}", toml_string(slug));
+    if let Some(summary) = entry
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let _ = writeln!(text, "summary = {}", toml_string(summary));
+    }
+    let mut taxonomies: Vec<&str> = Vec::new();
+    for (taxonomy, _) in terms {
+        if !taxonomies.contains(&taxonomy.as_str()) {
+            taxonomies.push(taxonomy);
+        }
+    }
+    for taxonomy in taxonomies {
+        let names: Vec<String> = terms
+            .iter()
+            .filter(|(t, _)| t == taxonomy)
+            .map(|(_, name)| name.clone())
+            .collect();
+        let _ = writeln!(text, "{taxonomy} = {}", toml_list(&names));
+    }
+    if !entry.authors.is_empty() {
+        let _ = writeln!(text, "authors = {}", toml_list(&entry.authors));
+    }
+    if entry.draft {
+        text.push_str("draft = true\n");
+    }
+    if !aliases.is_empty() {
+        let _ = writeln!(text, "aliases = {}", toml_list(aliases));
+    }
+    if let Some(extra) = entry.extra.as_ref().filter(|e| !e.is_empty()) {
+        let mut outer = toml::Table::new();
+        outer.insert("extra".into(), toml::Value::Table(extra.clone()));
+        if let Ok(table) = toml::to_string(&outer) {
+            text.push('\n');
+            text.push_str(&table);
+        }
+    }
+    text.push_str("+++\n\n");
+    text.push_str(body.trim_start_matches(['\n', '\r']));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_a_static_host_can_serve() {
+        assert_eq!(
+            usable_alias("2012/01/05/hello/").as_deref(),
+            Some("/2012/01/05/hello/")
+        );
+        assert_eq!(usable_alias("/?p=12"), None);
+        assert_eq!(usable_alias("/a/../b/"), None);
+        assert_eq!(usable_alias("/"), None);
+    }
+
+    #[test]
+    fn links_to_entries_become_at_links() {
+        let keys = HashMap::from([("posts/a.md".to_owned(), "2020/a.md".to_owned())]);
+        let mut notes = Notes::default();
+        let body = "[a](@@import:posts/a.md#x@@) [b](@@import:posts/b.md@@)";
+        assert_eq!(
+            resolve_links(body, &keys, "c.md", &mut notes),
+            "[a](@/2020/a.md#x) [b](posts/b.md)"
+        );
+        assert_eq!(notes.warnings.len(), 1);
+    }
+}
