@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+use serde_saphyr::MessageFormatter;
 use walkdir::WalkDir;
 
 use super::markup;
@@ -85,7 +86,7 @@ pub(crate) fn read(
     let config = load_config(format, root)?;
     let content = content_root(format, root, &config);
     let mut source = Source::default();
-    let files = discover(format, &content, &config, &mut source.notes);
+    let files = discover(format, root, &content, &config, &mut source.notes);
     progress.stage("Reading posts", files.len());
     for file in &files {
         progress.advance(1);
@@ -228,7 +229,14 @@ fn parse_data(kind: &str, text: &str) -> Result<Map<String, Value>, String> {
             if text.trim().is_empty() {
                 Value::Object(Map::new())
             } else {
-                serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())?
+                // As Jekyll's YAML reader, a repeated key keeps its last value.
+                let mut options = serde_saphyr::Options::default();
+                options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+                serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
+                    serde_saphyr::DefaultMessageFormatter
+                        .format_message(&e)
+                        .to_string()
+                })?
             }
         }
     };
@@ -289,7 +297,13 @@ fn content_root(format: Format, root: &Path, config: &Config) -> PathBuf {
 }
 
 /// Every Markdown (and reStructuredText, to report) file below `content`.
-fn discover(format: Format, content: &Path, config: &Config, notes: &mut Notes) -> Vec<SourceFile> {
+fn discover(
+    format: Format,
+    root: &Path,
+    content: &Path,
+    config: &Config,
+    notes: &mut Notes,
+) -> Vec<SourceFile> {
     let languages: Vec<String> = config
         .get("languages")
         .and_then(Value::as_object)
@@ -298,6 +312,48 @@ fn discover(format: Format, content: &Path, config: &Config, notes: &mut Notes) 
     let default_lang = config
         .str("defaultcontentlanguage")
         .unwrap_or_else(|| "en".into());
+    // Hugo sites in several languages may give each its own content folder.
+    let mut roots: Vec<(PathBuf, String)> = config
+        .get("languages")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(lang, settings)| {
+            let dir = settings
+                .get("contentDir")
+                .or(settings.get("contentdir"))
+                .and_then(text)?;
+            let lang = if *lang == default_lang {
+                String::new()
+            } else {
+                lang.clone()
+            };
+            Some((root.join(dir.trim_end_matches('/')), lang))
+        })
+        .filter(|(dir, _)| format == Format::Hugo && dir.is_dir())
+        .collect();
+    roots.push((content.to_path_buf(), String::new()));
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    for (dir, lang) in roots {
+        for file in discover_in(format, &dir, &lang, &languages, &default_lang, notes) {
+            if seen.insert(file.path.clone()) {
+                files.push(file);
+            }
+        }
+    }
+    files
+}
+
+/// The Markdown files below one content folder of language `lang` ("" for the default).
+fn discover_in(
+    format: Format,
+    content: &Path,
+    folder_lang: &str,
+    languages: &[String],
+    default_lang: &str,
+    notes: &mut Notes,
+) -> Vec<SourceFile> {
     let mut files = Vec::new();
     let walker = WalkDir::new(content)
         .sort_by_file_name()
@@ -340,7 +396,7 @@ fn discover(format: Format, content: &Path, config: &Config, notes: &mut Notes) 
         } else {
             (folder.to_owned(), stem.to_owned())
         };
-        let mut lang = String::new();
+        let mut lang = folder_lang.to_owned();
         if format == Format::Hugo
             && let Some((base, suffix)) = name.rsplit_once('.')
             && languages.iter().any(|l| l == suffix)
@@ -620,11 +676,9 @@ fn read_post(
             _ => None,
         });
     let converted = markup::convert(format, &body, &file.rel);
-    for (line, message) in &converted.problems {
-        notes.warn(
-            &format!("{origin}:{}", line + body_line(&raw, &body)),
-            message,
-        );
+    for (line, message, text) in &converted.problems {
+        let line = line + 1 + body_line(&raw, &body);
+        notes.warn(&format!("{origin}:{line} `{text}`"), message);
     }
     let files = if file.bundle {
         bundle_files(&file.path)
@@ -804,8 +858,9 @@ fn old_url(
         })
     };
     let path = match format {
+        // Zola serves every page as a folder.
         Format::Zola => match meta.get("path").and_then(text) {
-            Some(path) => path,
+            Some(path) => format!("{}/", path.trim_end_matches('/')),
             None => {
                 let mut parts: Vec<String> = file
                     .parent
@@ -814,7 +869,7 @@ fn old_url(
                     .map(slugify)
                     .collect();
                 parts.push(slug.to_owned());
-                parts.join("/")
+                format!("{}/", parts.join("/"))
             }
         },
         Format::Hugo => {

@@ -12,8 +12,9 @@ use super::{Format, link_marker};
 #[derive(Debug, Default)]
 pub(crate) struct Converted {
     pub markdown: String,
-    /// (line of the body counted from 0, message) for what could not be converted.
-    pub problems: Vec<(usize, String)>,
+    /// (line of the body counted from 0, message, the text concerned) for what could not be
+    /// converted.
+    pub problems: Vec<(usize, String, String)>,
 }
 
 static HUGO_ESCAPED: LazyLock<Regex> =
@@ -44,7 +45,7 @@ pub(crate) fn convert(format: Format, body: &str, rel: &str) -> Converted {
     let mut problems = Vec::new();
     let mut lines = Vec::new();
     for (n, line) in body.split('\n').enumerate() {
-        let mut report = |message: String| problems.push((n, message));
+        let mut report = |message: String, text: &str| problems.push((n, message, text.to_owned()));
         let converted = match format {
             Format::Hugo => hugo_line(line, &mut report),
             Format::Jekyll => jekyll_line(line, &mut report),
@@ -90,7 +91,7 @@ fn content_link(path: &str) -> String {
 }
 
 /// One line of a Hugo post.
-fn hugo_line(line: &str, report: &mut dyn FnMut(String)) -> String {
+fn hugo_line(line: &str, report: &mut dyn FnMut(String, &str)) -> String {
     // `{{</* x */>}}` shows a shortcode as text.
     let line = HUGO_ESCAPED.replace_all(line, "\u{E000}$1$2$3\u{E001}");
     let converted = HUGO.replace_all(&line, |c: &Captures| {
@@ -134,10 +135,10 @@ fn hugo_line(line: &str, report: &mut dyn FnMut(String)) -> String {
             }
             _ => {
                 if !closing {
-                    report(format!(
-                        "Hugo shortcode {{{{{} {name} }}}} has no Annals equivalent; kept as text",
-                        &c[1]
-                    ));
+                    report(
+                        format!("Hugo shortcode {name} has no Annals equivalent; kept as text"),
+                        &c[0],
+                    );
                 }
                 c[0].to_owned()
             }
@@ -149,7 +150,7 @@ fn hugo_line(line: &str, report: &mut dyn FnMut(String)) -> String {
 }
 
 /// One line of a Jekyll post.
-fn jekyll_line(line: &str, report: &mut dyn FnMut(String)) -> String {
+fn jekyll_line(line: &str, report: &mut dyn FnMut(String, &str)) -> String {
     let line = LIQUID_TAG.replace_all(line, |c: &Captures| {
         let (positional, _) = args(&c[2]);
         let first = positional.first().map(String::as_str).unwrap_or("");
@@ -167,9 +168,10 @@ fn jekyll_line(line: &str, report: &mut dyn FnMut(String)) -> String {
                 }
             }
             other => {
-                report(format!(
-                    "Liquid tag {{% {other} %}} has no Annals equivalent; kept as text"
-                ));
+                report(
+                    format!("Liquid tag {other} has no Annals equivalent; kept as text"),
+                    &c[0],
+                );
                 c[0].to_owned()
             }
         }
@@ -183,10 +185,10 @@ fn jekyll_line(line: &str, report: &mut dyn FnMut(String)) -> String {
             ) {
                 String::new()
             } else {
-                report(format!(
-                    "Liquid output {{{{ {} }}}} has no Annals equivalent; kept as text",
-                    &c[1]
-                ));
+                report(
+                    "Liquid output tags ({{ … }}) have no Annals equivalent; kept as text".into(),
+                    &c[0],
+                );
                 c[0].to_owned()
             }
         })
@@ -194,13 +196,16 @@ fn jekyll_line(line: &str, report: &mut dyn FnMut(String)) -> String {
 }
 
 /// One line of a Zola post.
-fn zola_line(line: &str, report: &mut dyn FnMut(String)) -> String {
+fn zola_line(line: &str, report: &mut dyn FnMut(String, &str)) -> String {
     for c in ZOLA_SHORTCODE.captures_iter(line) {
         if let Some(name) = c.get(1).or(c.get(3)) {
-            report(format!(
-                "Zola shortcode {}() has no Annals equivalent; kept as text",
-                name.as_str()
-            ));
+            report(
+                format!(
+                    "Zola shortcode {}() has no Annals equivalent; kept as text",
+                    name.as_str()
+                ),
+                &c[0],
+            );
         }
     }
     AT_LINK
@@ -209,7 +214,7 @@ fn zola_line(line: &str, report: &mut dyn FnMut(String)) -> String {
 }
 
 /// One line of a Pelican post at `rel`.
-fn pelican_line(line: &str, rel: &str, report: &mut dyn FnMut(String)) -> String {
+fn pelican_line(line: &str, rel: &str, report: &mut dyn FnMut(String, &str)) -> String {
     PELICAN
         .replace_all(line, |c: &Captures| {
             let target = &c[2];
@@ -223,9 +228,10 @@ fn pelican_line(line: &str, rel: &str, report: &mut dyn FnMut(String)) -> String
                 "filename" => link_marker(&path),
                 "static" | "attach" => format!("/{path}"),
                 other => {
-                    report(format!(
-                        "Pelican link {{{other}}} has no Annals equivalent; kept as text"
-                    ));
+                    report(
+                        format!("Pelican link {{{other}}} has no Annals equivalent; kept as text"),
+                        &c[0],
+                    );
                     c[0].to_owned()
                 }
             }

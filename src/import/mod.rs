@@ -156,8 +156,9 @@ pub(crate) struct Source {
 pub struct Notes {
     /// Items or files not imported, by reason, with where they are.
     pub skipped: BTreeMap<String, Vec<String>>,
-    /// Things converted that a person should look at ("file:line: message").
-    pub warnings: Vec<String>,
+    /// Things converted that a person should look at: each message with where it applies
+    /// ("file:line").
+    pub warnings: BTreeMap<String, Vec<String>>,
     /// Other counts ("password-protected posts imported as drafts").
     pub counts: BTreeMap<String, usize>,
 }
@@ -180,7 +181,10 @@ impl Notes {
 
     /// Records a warning about `origin`.
     pub(crate) fn warn(&mut self, origin: &str, message: impl fmt::Display) {
-        self.warnings.push(format!("{origin}: {message}"));
+        self.warnings
+            .entry(message.to_string())
+            .or_default()
+            .push(origin.to_owned());
     }
 }
 
@@ -267,15 +271,14 @@ impl fmt::Display for ImportReport {
                 list(&clashes)
             )?;
         }
-        for warning in self.notes.warnings.iter().take(SHOWN * 4) {
-            writeln!(f, "warning: {warning}")?;
+        let mut warnings: Vec<(&String, &Vec<String>)> = self.notes.warnings.iter().collect();
+        warnings.sort_by_key(|(_, origins)| std::cmp::Reverse(origins.len()));
+        for (message, origins) in warnings.iter().take(SHOWN * 4) {
+            writeln!(f, "warning: {message}: {}", list(origins))?;
         }
-        if self.notes.warnings.len() > SHOWN * 4 {
-            writeln!(
-                f,
-                "warning: and {} more",
-                self.notes.warnings.len() - SHOWN * 4
-            )?;
+        if warnings.len() > SHOWN * 4 {
+            let more: usize = warnings[SHOWN * 4..].iter().map(|(_, o)| o.len()).sum();
+            writeln!(f, "warning: and {more} more")?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
+use regex::{Captures, Regex};
 
 use super::{Entry, ImportError, ImportOptions, Notes, Source};
 use crate::config::SiteConfig;
@@ -46,6 +47,7 @@ pub(crate) fn plan(
     config: &SiteConfig,
     options: &ImportOptions,
 ) -> Result<Plan, ImportError> {
+    let old_links = OldLinks::new(source.base_url.as_deref());
     let Source {
         title,
         base_url,
@@ -103,6 +105,15 @@ pub(crate) fn plan(
         .iter()
         .filter_map(|(entry, _, rel, _)| entry.key.clone().map(|key| (key, rel.clone())))
         .collect();
+    let old_urls: HashMap<String, String> = placed
+        .iter()
+        .flat_map(|(entry, _, rel, _)| {
+            entry
+                .aliases
+                .iter()
+                .map(move |alias| (OldLinks::key(alias), rel.clone()))
+        })
+        .collect();
     let mut aliases_taken: HashSet<String> = HashSet::new();
     let mut articles = Vec::with_capacity(placed.len());
     for (entry, slug, rel, url) in placed {
@@ -132,6 +143,7 @@ pub(crate) fn plan(
             &mut notes,
         );
         let body = resolve_links(&entry.body, &keys, &entry.origin, &mut notes);
+        let body = old_links.rewrite(&body, &old_urls);
         let bundle_dir = rel.trim_end_matches("index.md").to_owned();
         articles.push(Planned {
             text: article_text(&entry, &slug, &terms, &aliases, &body),
@@ -235,6 +247,8 @@ fn sort_terms(
             None => notes.count("terms dropped (the site has no taxonomy for them)", 1),
         }
     }
+    // In the order of the site's taxonomies.
+    terms.sort_by_key(|(taxonomy, _)| config.taxonomies.iter().position(|t| t.name == *taxonomy));
     terms
 }
 
@@ -288,6 +302,66 @@ fn resolve_links(
     }
     out.push_str(rest);
     out
+}
+
+/// Links to the old site's URLs of imported articles, absolute or root-relative.
+struct OldLinks {
+    /// Link targets in Markdown (`](…)`, `]: …`) and HTML (`href="…"`) that may be old URLs.
+    pattern: Regex,
+    /// The old site's base path (`/news` for `https://e.org/news`), or "".
+    base_path: String,
+}
+
+impl OldLinks {
+    fn new(base_url: Option<&str>) -> OldLinks {
+        let base = base_url.unwrap_or("").trim_end_matches('/');
+        let (host, base_path) = match base.split_once("://") {
+            Some((_, rest)) => match rest.find('/') {
+                Some(i) => (&rest[..i], rest[i..].to_owned()),
+                None => (rest, String::new()),
+            },
+            None => ("", String::new()),
+        };
+        let host = if host.is_empty() {
+            String::new()
+        } else {
+            format!("(?:https?://{})?", regex::escape(host))
+        };
+        let pattern = Regex::new(&format!(
+            r#"(\]\(\s*<?|\]:\s*|href="){host}(/[^\s)"'<>#?]*)(#[^\s)"'<>]*)?"#
+        ))
+        .expect("an escaped host makes a valid pattern");
+        OldLinks { pattern, base_path }
+    }
+
+    /// How an old URL path is looked up: percent-escapes decoded, without surrounding slashes.
+    fn key(path: &str) -> String {
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        decoded.trim_matches('/').to_owned()
+    }
+
+    /// `body` with links to old URLs in `old_urls` (old URL key → file below `content/`) made
+    /// `@/` links to the imported articles.
+    fn rewrite(&self, body: &str, old_urls: &HashMap<String, String>) -> String {
+        self.pattern
+            .replace_all(body, |c: &Captures| {
+                let path = &c[2];
+                let path = path
+                    .strip_prefix(self.base_path.as_str())
+                    .filter(|rest| {
+                        !self.base_path.is_empty() && (rest.is_empty() || rest.starts_with('/'))
+                    })
+                    .unwrap_or(path);
+                match old_urls.get(&OldLinks::key(path)) {
+                    Some(rel) => {
+                        let fragment = c.get(3).map_or("", |m| m.as_str());
+                        format!("{}@/{rel}{fragment}", &c[1])
+                    }
+                    None => c[0].to_owned(),
+                }
+            })
+            .into_owned()
+    }
 }
 
 /// A TOML string.

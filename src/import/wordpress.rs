@@ -9,10 +9,9 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
-use regex::Regex;
 
 use super::html::wordpress_markdown;
-use super::{Entry, ImportError, ImportOptions, Notes, Source, link_marker};
+use super::{Entry, ImportError, ImportOptions, Notes, Source};
 use crate::progress::Progress;
 
 /// The fields of one `<item>` the import uses.
@@ -165,7 +164,7 @@ pub(crate) fn read(
     }
     let base_path = url_path(&channel.link);
     let lines = lines_at(path, &items.iter().map(|i| i.offset).collect::<Vec<_>>());
-    let offset = usual_offset(&items);
+    let known = known_offsets(&items);
     let uploads = Uploads::new(&channel.link, options.uploads.as_deref());
     for (item, line) in items.iter().zip(lines) {
         let origin = format!(
@@ -208,54 +207,18 @@ pub(crate) fn read(
             &origin,
             &channel,
             &base_path,
-            offset,
+            &known,
             &uploads,
             &mut source.notes,
         ) {
             source.entries.push(entry);
         }
     }
-    link_entries(&mut source.entries, &channel.link);
     source.title = Some(channel.title).filter(|t| !t.trim().is_empty());
     source.base_url =
         Some(channel.link.trim_end_matches('/').to_owned()).filter(|l| l.starts_with("http"));
     source.description = Some(channel.description).filter(|d| !d.trim().is_empty());
     Ok(source)
-}
-
-/// Gives every entry its old permalink as key, and makes the links between posts (absolute
-/// links to the old site) links to the imported articles.
-fn link_entries(entries: &mut [Entry], site: &str) {
-    let key_of = |path: &str| path.trim_matches('/').to_owned();
-    for entry in entries.iter_mut() {
-        entry.key = entry.aliases.first().map(|a| key_of(a));
-    }
-    let Some((_, host_and_path)) = site.trim_end_matches('/').split_once("://") else {
-        return;
-    };
-    let Ok(links) = Regex::new(&format!(
-        r#"(\]\(|href=")https?://{}(/[^\s)"'<>#?]*)?(#[^\s)"'<>]*)?"#,
-        regex::escape(host_and_path)
-    )) else {
-        return;
-    };
-    let keys: std::collections::HashSet<String> =
-        entries.iter().filter_map(|e| e.key.clone()).collect();
-    for entry in entries.iter_mut() {
-        entry.body = links
-            .replace_all(&entry.body, |c: &regex::Captures| {
-                let path = c.get(2).map_or("", |m| m.as_str());
-                let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-                let key = key_of(&decoded);
-                if keys.contains(&key) {
-                    let fragment = c.get(3).map_or("", |m| m.as_str());
-                    format!("{}{}", &c[1], link_marker(&format!("{key}{fragment}")))
-                } else {
-                    c[0].to_owned()
-                }
-            })
-            .into_owned();
-    }
 }
 
 /// Stores the text of an element of an `<item>`.
@@ -298,7 +261,7 @@ fn entry(
     origin: &str,
     channel: &Channel,
     base_path: &str,
-    usual_offset: FixedOffset,
+    known: &[(NaiveDateTime, FixedOffset)],
     uploads: &Uploads,
     notes: &mut Notes,
 ) -> Option<Entry> {
@@ -320,7 +283,7 @@ fn entry(
         draft = true;
         notes.count("password-protected posts, imported as drafts", 1);
     }
-    let date = post_date(item, usual_offset);
+    let date = post_date(item, known);
     let converted = wordpress_markdown(&item.content);
     for name in &converted.unknown_shortcodes {
         notes.warn(
@@ -392,23 +355,34 @@ fn offset_of(item: &Item) -> Option<FixedOffset> {
     FixedOffset::east_opt(quarter)
 }
 
-/// The offset most posts have, for posts without a UTC time (drafts).
-fn usual_offset(items: &[Item]) -> FixedOffset {
-    let mut counts: HashMap<i32, usize> = HashMap::new();
-    for offset in items.iter().filter_map(offset_of) {
-        *counts.entry(offset.local_minus_utc()).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by_key(|&(offset, n)| (n, -offset.abs()))
-        .and_then(|(offset, _)| FixedOffset::east_opt(offset))
-        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is an offset"))
+/// The site's offsets at known moments (local time of posts with a UTC time), in time order, to
+/// give posts without one (drafts) the offset of the nearest.
+fn known_offsets(items: &[Item]) -> Vec<(NaiveDateTime, FixedOffset)> {
+    let mut known: Vec<(NaiveDateTime, FixedOffset)> = items
+        .iter()
+        .filter_map(|item| Some((wxr_time(&item.date)?, offset_of(item)?)))
+        .collect();
+    known.sort_by_key(|(time, _)| *time);
+    known
 }
 
-/// When the post was published, with the site's offset at that moment.
-fn post_date(item: &Item, usual_offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
+/// When the post was published, with the site's offset at that moment: its own, else that of
+/// the post nearest in time (UTC without any).
+fn post_date(item: &Item, known: &[(NaiveDateTime, FixedOffset)]) -> Option<DateTime<FixedOffset>> {
     let local = wxr_time(&item.date)?;
-    let offset = offset_of(item).unwrap_or(usual_offset);
+    let offset = offset_of(item).unwrap_or_else(|| {
+        let at = known.partition_point(|(time, _)| *time < local);
+        let before = at.checked_sub(1).and_then(|i| known.get(i));
+        let nearest = match (before, known.get(at)) {
+            (Some(b), Some(a)) if (a.0 - local) < (local - b.0) => Some(a),
+            (Some(b), _) => Some(b),
+            (None, a) => a,
+        };
+        nearest.map_or_else(
+            || FixedOffset::east_opt(0).expect("zero is an offset"),
+            |(_, o)| *o,
+        )
+    });
     offset.from_local_datetime(&local).single()
 }
 
