@@ -459,3 +459,30 @@ fn a_pelican_site_keeps_its_metadata_filename_links_and_static_paths() {
         "/2015/07/01/first-of-all/",
     );
 }
+
+#[test]
+fn an_import_never_writes_into_its_source() {
+    let source = tempfile::tempdir().unwrap();
+    tree(
+        source.path(),
+        &[(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2020-01-01\n+++\nA.\n",
+        )],
+    );
+    for root in [".", "content/new"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(["import", "zola", ".", "--root", root])
+            .current_dir(source.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--root {root} was accepted");
+        assert!(
+            stderr(&out).contains("must be outside the source"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!source.path().join("content/2020").exists());
+    assert!(!source.path().join("site.toml").exists());
+}

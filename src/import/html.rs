@@ -104,6 +104,9 @@ pub(crate) fn to_markdown(html: &str) -> String {
             .build()
     });
     let markdown = CONVERTER.convert(html).unwrap_or_else(|_| html.to_owned());
+    // Faithful mode writes the line breaks between kept HTML tags as `&#10;`: plain ones read
+    // better and mean the same there.
+    let markdown = markdown.replace("\n&#10;", "\n");
     let mut out = String::with_capacity(markdown.len() + 1);
     for line in markdown.lines() {
         out.push_str(

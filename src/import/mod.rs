@@ -320,6 +320,9 @@ pub fn import(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
+    if options.format != Format::Wordpress {
+        separate(&options.source, &options.root)?;
+    }
     let config = site_config(&options.root)?;
     let source = match options.format {
         Format::Wordpress => wordpress::read(options, progress)?,
@@ -333,6 +336,41 @@ pub fn import(
     };
     write::write(&plan, &options.root, options.dry_run, &mut report, progress)?;
     Ok(report)
+}
+
+/// Refuses a site root that is the source folder, inside it, or whose `content/` holds it:
+/// the import would write its articles among the source's files.
+fn separate(source: &Path, root: &Path) -> Result<(), ImportError> {
+    let source = source.canonicalize().map_err(|e| ImportError::Source {
+        path: source.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    // The root may not exist yet: its nearest existing folder tells where it is.
+    let existing = root
+        .ancestors()
+        .find(|a| a.exists() || a.as_os_str().is_empty())
+        .and_then(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".").canonicalize().ok()
+            } else {
+                a.canonicalize().ok()
+            }
+        });
+    let Some(existing) = existing else {
+        return Ok(());
+    };
+    let inside_source = existing.starts_with(&source);
+    let holds_source = source.starts_with(existing.join("content"));
+    if inside_source || holds_source {
+        return Err(ImportError::Source {
+            path: root.to_path_buf(),
+            message: format!(
+                "the site to import into must be outside the source {}: give another folder with --root",
+                source.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The site's configuration; the defaults when it has no `site.toml` yet.

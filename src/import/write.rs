@@ -146,5 +146,9 @@ fn site_keys(
         "# Set by `annals import`.\n{lines}\n{}",
         existing.unwrap_or_default()
     );
-    std::fs::write(&path, text).map_err(|source| ImportError::Write { path, source })
+    // Written beside and renamed over, so that a failed write leaves the old file whole.
+    let staged = root.join(".site.toml.import");
+    std::fs::write(&staged, text)
+        .and_then(|()| std::fs::rename(&staged, &path))
+        .map_err(|source| ImportError::Write { path, source })
 }
