@@ -512,16 +512,28 @@ impl Site {
             "Writing pages and search index",
             dirty.len() + search.stale.len(),
         );
-        engine::write_pages(
-            &dirty,
-            |page| self.render(&renderer, page),
-            &staging,
-            progress,
-        )?;
-        // The pages' cards are not needed by the search shards: free them first, so that the
-        // shards' peak memory is not added to the pages'.
-        renderer.forget_cards();
-        let bundle = self.write_search(&renderer, &search, &staging, progress);
+        let write_pages = || {
+            engine::write_pages(
+                &dirty,
+                |page| self.render(&renderer, page),
+                &staging,
+                progress,
+            )
+        };
+        let bundle = if search.stale.len() <= rayon::current_num_threads() {
+            // An edit's shard or two: built beside the pages, on cores the pages leave idle.
+            let (written, bundle) = rayon::join(write_pages, || {
+                self.write_search(&renderer, &search, &staging, progress)
+            });
+            written?;
+            bundle
+        } else {
+            // A cold build's many shards: after the pages, whose cards are freed first, so that
+            // the shards' peak memory is not added to the pages'.
+            write_pages()?;
+            renderer.forget_cards();
+            self.write_search(&renderer, &search, &staging, progress)
+        };
         files.extend(bundle?);
         // Every file of the site: those with fingerprints, and pages written by every build.
         let all: HashSet<&str> = files

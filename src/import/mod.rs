@@ -179,6 +179,19 @@ impl Notes {
         }
     }
 
+    /// Adds the notes of `other` after these.
+    pub(crate) fn merge(&mut self, other: Notes) {
+        for (reason, origins) in other.skipped {
+            self.skipped.entry(reason).or_default().extend(origins);
+        }
+        for (message, origins) in other.warnings {
+            self.warnings.entry(message).or_default().extend(origins);
+        }
+        for (what, n) in other.counts {
+            self.count(&what, n);
+        }
+    }
+
     /// Records a warning about `origin`.
     pub(crate) fn warn(&mut self, origin: &str, message: impl fmt::Display) {
         self.warnings

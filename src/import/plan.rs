@@ -56,12 +56,7 @@ pub(crate) fn plan(
         statics,
         mut notes,
     } = source;
-    let places = config.places().map(|i| config.taxonomies[i].name.clone());
-    let topics = config
-        .taxonomies
-        .iter()
-        .map(|t| t.name.clone())
-        .find(|name| Some(name) != places.as_ref());
+    let mut sorter = TermSorter::new(config);
 
     let mut kept = Vec::new();
     for entry in entries {
@@ -135,13 +130,7 @@ pub(crate) fn plan(
             }
             aliases.push(alias);
         }
-        let terms = sort_terms(
-            &entry,
-            config,
-            topics.as_deref(),
-            places.as_deref(),
-            &mut notes,
-        );
+        let terms = sorter.sort(&entry, &mut notes);
         let body = resolve_links(&entry.body, &keys, &entry.origin, &mut notes);
         let body = old_links.rewrite(&body, &old_urls);
         let bundle_dir = rel.trim_end_matches("index.md").to_owned();
@@ -218,38 +207,72 @@ fn same_url(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
-/// The entry's terms as (taxonomy, term): places the site's country list knows go to the
+/// Sorts terms into the site's taxonomies: places the site's country list knows go to the
 /// taxonomy of places, the others to the first other taxonomy.
-fn sort_terms(
-    entry: &Entry,
-    config: &SiteConfig,
-    topics: Option<&str>,
-    places: Option<&str>,
-    notes: &mut Notes,
-) -> Vec<(String, String)> {
-    let mut seen = HashSet::new();
-    let mut terms = Vec::new();
-    let tagged = entry.terms.iter().map(|t| (t, false));
-    for (term, is_place) in entry.places.iter().map(|t| (t, true)).chain(tagged) {
-        let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !term.chars().any(char::is_alphanumeric) || !seen.insert(term.to_lowercase()) {
-            continue;
-        }
-        let country = matches!(config.countries.resolve(&term), Place::Country(_));
-        let taxonomy = if is_place || country { places } else { topics };
-        match taxonomy {
-            Some(taxonomy) => {
-                if country && !is_place {
-                    notes.count("tags that name a country, filed as places", 1);
-                }
-                terms.push((taxonomy.to_owned(), term));
-            }
-            None => notes.count("terms dropped (the site has no taxonomy for them)", 1),
+struct TermSorter<'a> {
+    config: &'a SiteConfig,
+    topics: Option<String>,
+    places: Option<String>,
+    /// Whether a term names a country, by term: looking a name up is costly when it is no
+    /// country (the nearest names are searched), and imports repeat their terms.
+    known: HashMap<String, bool>,
+}
+
+impl<'a> TermSorter<'a> {
+    fn new(config: &'a SiteConfig) -> TermSorter<'a> {
+        let places = config.places().map(|i| config.taxonomies[i].name.clone());
+        let topics = config
+            .taxonomies
+            .iter()
+            .map(|t| t.name.clone())
+            .find(|name| Some(name) != places.as_ref());
+        TermSorter {
+            config,
+            topics,
+            places,
+            known: HashMap::new(),
         }
     }
-    // In the order of the site's taxonomies.
-    terms.sort_by_key(|(taxonomy, _)| config.taxonomies.iter().position(|t| t.name == *taxonomy));
-    terms
+
+    /// The entry's terms as (taxonomy, term), in the order of the site's taxonomies.
+    fn sort(&mut self, entry: &Entry, notes: &mut Notes) -> Vec<(String, String)> {
+        let mut seen = HashSet::new();
+        let mut terms = Vec::new();
+        let tagged = entry.terms.iter().map(|t| (t, false));
+        for (term, is_place) in entry.places.iter().map(|t| (t, true)).chain(tagged) {
+            let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !term.chars().any(char::is_alphanumeric) || !seen.insert(term.to_lowercase()) {
+                continue;
+            }
+            let countries = &self.config.countries;
+            let country = *self
+                .known
+                .entry(term.clone())
+                .or_insert_with(|| matches!(countries.resolve(&term), Place::Country(_)));
+            let taxonomy = if is_place || country {
+                &self.places
+            } else {
+                &self.topics
+            };
+            match taxonomy {
+                Some(taxonomy) => {
+                    if country && !is_place {
+                        notes.count("tags that name a country, filed as places", 1);
+                    }
+                    terms.push((taxonomy.clone(), term));
+                }
+                None => notes.count("terms dropped (the site has no taxonomy for them)", 1),
+            }
+        }
+        let order = |taxonomy: &String| {
+            self.config
+                .taxonomies
+                .iter()
+                .position(|t| t.name == *taxonomy)
+        };
+        terms.sort_by_key(|(taxonomy, _)| order(taxonomy));
+        terms
+    }
 }
 
 /// The body with every link to another entry of the import made an `@/` link to its new file;

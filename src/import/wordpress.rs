@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
+use rayon::prelude::*;
 
 use super::html::wordpress_markdown;
 use super::{Entry, ImportError, ImportOptions, Notes, Source};
@@ -166,53 +167,54 @@ pub(crate) fn read(
     let lines = lines_at(path, &items.iter().map(|i| i.offset).collect::<Vec<_>>());
     let known = known_offsets(&items);
     let uploads = Uploads::new(&channel.link, options.uploads.as_deref());
-    for (item, line) in items.iter().zip(lines) {
-        let origin = format!(
-            "{}:{line} ({:?})",
-            path.display(),
-            if item.title.is_empty() {
+    progress.stage("Converting posts", items.len());
+    // Items are converted in parallel, each with notes of its own, merged in export order.
+    let converted: Vec<(Option<Entry>, Notes)> = items
+        .par_iter()
+        .zip(lines)
+        .map(|(item, line)| {
+            let mut notes = Notes::default();
+            let title = if item.title.is_empty() {
                 &item.name
             } else {
                 &item.title
-            }
-        );
-        match item.kind.as_str() {
-            "post" => {}
-            "page" => {
-                source.notes.skip("pages (Annals imports posts)", origin);
-                continue;
-            }
-            "attachment" => {
-                source.notes.count("attachments in the export", 1);
-                continue;
-            }
-            "nav_menu_item"
-            | "revision"
-            | "customize_changeset"
-            | "custom_css"
-            | "wp_global_styles"
-            | "wp_navigation"
-            | "wp_template"
-            | "wp_template_part"
-            | "oembed_cache"
-            | "user_request"
-            | "wp_block" => continue,
-            other => {
-                source.notes.skip(&format!("items of type {other}"), origin);
-                continue;
-            }
-        }
-        if let Some(entry) = entry(
-            item,
-            &origin,
-            &channel,
-            &base_path,
-            &known,
-            &uploads,
-            &mut source.notes,
-        ) {
-            source.entries.push(entry);
-        }
+            };
+            let origin = format!("{}:{line} ({title:?})", path.display());
+            let entry = match item.kind.as_str() {
+                "post" => entry(
+                    item, &origin, &channel, &base_path, &known, &uploads, &mut notes,
+                ),
+                "page" => {
+                    notes.skip("pages (Annals imports posts)", origin);
+                    None
+                }
+                "attachment" => {
+                    notes.count("attachments in the export", 1);
+                    None
+                }
+                "nav_menu_item"
+                | "revision"
+                | "customize_changeset"
+                | "custom_css"
+                | "wp_global_styles"
+                | "wp_navigation"
+                | "wp_template"
+                | "wp_template_part"
+                | "oembed_cache"
+                | "user_request"
+                | "wp_block" => None,
+                other => {
+                    notes.skip(&format!("items of type {other}"), origin);
+                    None
+                }
+            };
+            progress.advance(1);
+            (entry, notes)
+        })
+        .collect();
+    for (entry, notes) in converted {
+        source.entries.extend(entry);
+        source.notes.merge(notes);
     }
     source.title = Some(channel.title).filter(|t| !t.trim().is_empty());
     source.base_url =
