@@ -100,13 +100,24 @@ pub(crate) fn plan(
         .iter()
         .filter_map(|(entry, _, rel, _)| entry.key.clone().map(|key| (key, rel.clone())))
         .collect();
-    let old_urls: HashMap<String, String> = placed
+    // Old URL → the article's file and its new link (below the new site's base path).
+    let base_path = config
+        .base_url_trimmed()
+        .splitn(4, '/')
+        .nth(3)
+        .unwrap_or("");
+    let old_urls: HashMap<String, (String, String)> = placed
         .iter()
-        .flat_map(|(entry, _, rel, _)| {
+        .flat_map(|(entry, _, rel, url)| {
+            let link = if base_path.is_empty() {
+                url.clone()
+            } else {
+                format!("/{base_path}{url}")
+            };
             entry
                 .aliases
                 .iter()
-                .map(move |alias| (OldLinks::key(alias), rel.clone()))
+                .map(move |alias| (OldLinks::key(alias), (rel.clone(), link.clone())))
         })
         .collect();
     let mut aliases_taken: HashSet<String> = HashSet::new();
@@ -363,9 +374,10 @@ impl OldLinks {
         decoded.trim_matches('/').to_owned()
     }
 
-    /// `body` with links to old URLs in `old_urls` (old URL key → file below `content/`) made
-    /// `@/` links to the imported articles.
-    fn rewrite(&self, body: &str, old_urls: &HashMap<String, String>) -> String {
+    /// `body` with links to old URLs in `old_urls` (old URL key → file below `content/` and
+    /// new link) made links to the imported articles: `@/` links in Markdown, the new link in
+    /// HTML (where `@/` links are not resolved).
+    fn rewrite(&self, body: &str, old_urls: &HashMap<String, (String, String)>) -> String {
         self.pattern
             .replace_all(body, |c: &Captures| {
                 let path = &c[2];
@@ -376,9 +388,13 @@ impl OldLinks {
                     })
                     .unwrap_or(path);
                 match old_urls.get(&OldLinks::key(path)) {
-                    Some(rel) => {
+                    Some((rel, link)) => {
                         let fragment = c.get(3).map_or("", |m| m.as_str());
-                        format!("{}@/{rel}{fragment}", &c[1])
+                        if c[1].starts_with("href") {
+                            format!("{}{link}{fragment}", &c[1])
+                        } else {
+                            format!("{}@/{rel}{fragment}", &c[1])
+                        }
                     }
                     None => c[0].to_owned(),
                 }
