@@ -234,7 +234,7 @@ fn a_hugo_site_keeps_its_permalinks_zone_and_shortcodes_where_it_can() {
             ),
             (
                 "content/posts/second.md",
-                "+++\ntitle = \"Second\"\ndate = 2021-07-01T08:00:00Z\nlastmod = 2021-07-02T08:00:00Z\n+++\n{{< highlight rust >}}\nfn main() {}\n{{< /highlight >}}\n",
+                "+++\ntitle = \"Second\"\ndate = 2021-07-01T08:00:00Z\nlastmod = 2021-07-02T08:00:00Z\n+++\n{{< highlight rust >}}\nfn main() {}\n{{< /highlight >}}\n\n<div><a href=\"https://hugo.example.org/2021/06/first-post/#top\">first</a></div>\n",
             ),
             ("content/posts/_index.md", "---\ntitle: Posts\n---\n"),
             (
@@ -280,6 +280,10 @@ fn a_hugo_site_keeps_its_permalinks_zone_and_shortcodes_where_it_can() {
         "{second}"
     );
     assert!(second.contains("```rust\nfn main() {}\n```"), "{second}");
+    assert!(
+        second.contains("<a href=\"/2021/06/01/first-post/#top\">"),
+        "a link in HTML to an old URL leads to the new page: {second}"
+    );
     assert_eq!(
         std::fs::read_to_string(site.root().join("static/img/a.png")).unwrap(),
         "PNG"
