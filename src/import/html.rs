@@ -109,6 +109,7 @@ pub(crate) fn to_markdown(html: &str) -> String {
     let markdown = markdown.replace("\n&#10;", "\n");
     let mut out = String::with_capacity(markdown.len() + 1);
     for line in markdown.lines() {
+        let line = &table_delimiter(line);
         out.push_str(
             line.trim_end_matches([' ', '\t'])
                 .trim_end_matches('\u{a0}'),
@@ -120,6 +121,28 @@ pub(crate) fn to_markdown(html: &str) -> String {
         out.push('\n');
     }
     out.trim().to_owned() + "\n"
+}
+
+/// A table's delimiter row with its empty cells given dashes (htmd leaves a cell of an empty
+/// column blank, which stops Markdown from seeing a table); other lines as they are.
+fn table_delimiter(line: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = line.trim();
+    let Some(inner) = trimmed.strip_prefix('|').and_then(|l| l.strip_suffix('|')) else {
+        return line.into();
+    };
+    let cells: Vec<&str> = inner.split('|').collect();
+    let dashes = |c: &str| {
+        let c = c.trim().trim_matches(':');
+        !c.is_empty() && c.chars().all(|ch| ch == '-')
+    };
+    if !cells.iter().any(|c| dashes(c)) || !cells.iter().all(|c| dashes(c) || c.trim().is_empty()) {
+        return line.into();
+    }
+    let fixed: Vec<&str> = cells
+        .iter()
+        .map(|c| if c.trim().is_empty() { " --- " } else { c })
+        .collect();
+    format!("|{}|", fixed.join("|")).into()
 }
 
 /// The value of the attribute `name` in a shortcode's attribute text.
@@ -280,6 +303,17 @@ mod tests {
             c.markdown
         );
         assert_eq!(c.unknown_shortcodes, vec!["gallery"]);
+    }
+
+    #[test]
+    fn tables_with_an_empty_column_stay_tables() {
+        let md = to_markdown("<table><tr><th>A</th><th></th></tr><tr><td>1</td><td></td></tr></table>");
+        let delimiter = md.lines().nth(1).unwrap_or_default();
+        assert!(!delimiter.contains("|  |"), "{md}");
+        let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, parser);
+        assert!(html.contains("<table>"), "{html}");
     }
 
     #[test]
