@@ -232,6 +232,15 @@ impl ArticleSet {
         Ok(Applied::Reindexed)
     }
 
+    /// Sets the earlier URLs of articles (by position) that the URL ledger redirects from.
+    pub fn set_redirects(&mut self, redirects: Vec<(usize, Vec<String>)>) {
+        for (i, urls) in redirects {
+            if let Some(article) = self.articles.get_mut(i) {
+                article.moved_from = urls;
+            }
+        }
+    }
+
     /// The unchanged articles whose `@/` links lead to a changed one whose URL moved or that is
     /// gone: their links must be resolved again.
     fn dependents(&self, config: &SiteConfig, changes: &[Change]) -> Vec<String> {
@@ -287,7 +296,9 @@ impl ArticleSet {
             same_pages &= old.url == article.url && old.meta.aliases == article.meta.aliases;
             places.push(i);
         }
-        for (article, &i) in fresh.drain(..).zip(&places) {
+        for (mut article, &i) in fresh.drain(..).zip(&places) {
+            // The same file at the same URL keeps its earlier URLs.
+            article.moved_from = std::mem::take(&mut self.articles[i].moved_from);
             self.articles[i] = article;
         }
         Some(Applied::InPlace { places, same_pages })

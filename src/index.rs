@@ -418,6 +418,7 @@ mod tests {
                     url: String::new(),
                     body: Default::default(),
                     stamp: None,
+                    moved_from: Vec::new(),
                 }
             })
             .collect();

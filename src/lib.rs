@@ -17,6 +17,7 @@ pub mod html;
 pub mod import;
 pub mod index;
 pub mod layout;
+pub mod ledger;
 pub mod live;
 pub mod markdown;
 pub mod output;

@@ -208,6 +208,12 @@ fn run(cli: Cli) -> ExitCode {
             }
             result.map(|report| {
                 print_warnings(&report.warnings);
+                for moved in &report.moved {
+                    println!(
+                        "moved: content/{}: {} → {} (the old URL redirects)",
+                        moved.rel, moved.from, moved.to
+                    );
+                }
                 if !quiet {
                     let changed = if report.rendered < report.pages {
                         format!(" ({} changed)", report.rendered)

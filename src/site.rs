@@ -5,7 +5,7 @@
 //! [`check`] renders every page without writing and checks the links.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -20,6 +20,7 @@ use crate::engine::{self, Applied, ArticleSet, Change};
 use crate::hash::stable_hash;
 use crate::index::SiteIndex;
 use crate::layout;
+use crate::ledger::{self, Ledger};
 use crate::output::{OutputDir, Staging, check_output_dir};
 use crate::progress::{Progress, Silent};
 use crate::render::{Page, RenderedPage, Renderer};
@@ -54,6 +55,9 @@ pub struct BuildOptions {
     /// Writes into an output folder that holds files Annals did not write (replacing those at
     /// the paths of the site's files; nothing else is removed).
     pub force: bool,
+    /// Follows the URL ledger (`permalinks.txt`): earlier URLs of articles redirect to them,
+    /// and a build records the URLs it publishes.
+    pub ledger: bool,
 }
 
 impl BuildOptions {
@@ -69,6 +73,7 @@ impl BuildOptions {
             progress: None,
             cache: false,
             force: false,
+            ledger: true,
         }
     }
 
@@ -111,6 +116,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Where the site was written.
     pub output: PathBuf,
+    /// Articles whose URL changed since the URL ledger was written: their old URLs redirect.
+    pub moved: Vec<ledger::Move>,
 }
 
 /// What `annals check` found in a site that loads.
@@ -142,6 +149,10 @@ pub struct Site {
     articles: ArticleSet,
     /// The files of page bundles.
     resources: Vec<Resource>,
+    /// What the URL ledger says of the articles, and the ledger after this build.
+    ledger: ledger::Followed,
+    /// Whether the ledger read differs from the one after this build.
+    ledger_changed: bool,
 }
 
 impl Site {
@@ -197,6 +208,8 @@ impl Site {
             css_version,
             articles: ArticleSet::default(),
             resources,
+            ledger: ledger::Followed::default(),
+            ledger_changed: false,
         };
         let changes = articles
             .into_iter()
@@ -207,6 +220,17 @@ impl Site {
             .collect();
         // A full load is every article applied to an empty site.
         site.articles.apply(&site.config, changes, &|_| Ok(None))?;
+        let read_ledger = if options.ledger {
+            Ledger::load(root).map_err(|d| BuildError::Input(vec![d]))?
+        } else {
+            Ledger::default()
+        };
+        let mut followed = read_ledger.follow(site.articles());
+        site.articles
+            .set_redirects(std::mem::take(&mut followed.redirects));
+        warnings.extend(ledger_warnings(root, &followed));
+        site.ledger_changed = followed.next != read_ledger;
+        site.ledger = followed;
         warnings.extend(check::suspicious_terms(
             &site.config,
             site.articles(),
@@ -550,6 +574,7 @@ impl Site {
             rendered: dirty.len(),
             warnings: self.warnings.clone(),
             output: output.path().to_path_buf(),
+            moved: self.ledger.moved.clone(),
         };
         Ok((report, files))
     }
@@ -698,6 +723,34 @@ enum Broken {
     Error(Diagnostic),
 }
 
+/// Warnings about the URL ledger: earlier URLs another page took, articles that are gone.
+fn ledger_warnings(root: &Path, followed: &ledger::Followed) -> Vec<Diagnostic> {
+    let content = root.join("content");
+    let mut warnings: Vec<Diagnostic> = followed
+        .taken
+        .iter()
+        .map(|(url, rel)| {
+            Diagnostic::new(
+                content.join(rel),
+                format!(
+                    "its earlier URL {url} is now another page's, so it no longer redirects here"
+                ),
+            )
+        })
+        .collect();
+    warnings.extend(followed.gone.iter().map(|(rel, urls)| {
+        Diagnostic::new(
+            content.join(rel),
+            format!(
+                "is gone, and its URLs {} lead nowhere now; {} keeps them until you delete its line",
+                urls.join(", "),
+                ledger::LEDGER_FILE
+            ),
+        )
+    }));
+    warnings
+}
+
 /// Whether `rel` is a file of the search bundle.
 pub fn is_bundle_file(rel: &str) -> bool {
     rel.strip_prefix(search::BUNDLE_DIR)
@@ -726,6 +779,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         site.write(&output_dir, options.progress(), previous.as_ref(), false)?;
     // Freeing every article takes a while and nobody waits for it.
     std::thread::spawn(move || drop(previous));
+    // The ledger records what is published: not a preview with drafts or future articles.
+    if site.ledger_changed
+        && options.ledger
+        && !options.drafts
+        && !options.future
+        && let Err(e) = site.ledger.next.save(&site.root)
+    {
+        return Err(BuildError::Input(vec![Diagnostic::new(
+            site.root.join(ledger::LEDGER_FILE),
+            format!("cannot write the URL ledger: {e}"),
+        )]));
+    }
     if options.cache {
         let record = CacheRecord {
             key,

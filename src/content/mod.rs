@@ -233,6 +233,16 @@ pub struct Article {
     pub body: ArticleBody,
     /// The file's stamp when it was read, for the build cache.
     pub stamp: Option<FileStamp>,
+    /// Its earlier URLs from the URL ledger (see [`crate::ledger`]), redirecting to it like its
+    /// `aliases`.
+    pub moved_from: Vec<String>,
+}
+
+impl Article {
+    /// Every URL that redirects to the article: its `aliases`, then its earlier URLs.
+    pub fn redirects(&self) -> impl Iterator<Item = &String> {
+        self.meta.aliases.iter().chain(&self.moved_from)
+    }
 }
 
 /// Serializes a JSON value as its text (nothing for null), for formats that do not describe

@@ -153,6 +153,7 @@ pub fn read_all<R: Readings>(
                     url: String::new(),
                     body,
                     stamp,
+                    moved_from: Vec::new(),
                 }),
                 None => read_article(file, content_dir, config),
             };
@@ -248,6 +249,7 @@ pub fn read_article(
             url: String::new(),
             body,
             stamp: None,
+            moved_from: Vec::new(),
         })
     })
     .unwrap_or_else(|panic| Err(vec![panic.at(file)]))

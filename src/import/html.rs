@@ -307,7 +307,8 @@ mod tests {
 
     #[test]
     fn tables_with_an_empty_column_stay_tables() {
-        let md = to_markdown("<table><tr><th>A</th><th></th></tr><tr><td>1</td><td></td></tr></table>");
+        let md =
+            to_markdown("<table><tr><th>A</th><th></th></tr><tr><td>1</td><td></td></tr></table>");
         let delimiter = md.lines().nth(1).unwrap_or_default();
         assert!(!delimiter.contains("|  |"), "{md}");
         let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);

@@ -12,12 +12,13 @@ use crate::markdown::escape_html;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArticlePage(pub usize);
 
-/// The redirect from an article's former URL: its `aliases` entry `alias`.
+/// The redirect from an article's former URL: entry `alias` of its `aliases` and then its
+/// earlier URLs from the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AliasPage {
     /// The article's position.
     pub article: usize,
-    /// The alias's position in the article's `aliases`.
+    /// The alias's position in [`crate::content::Article::redirects`].
     pub alias: usize,
 }
 
@@ -25,7 +26,7 @@ pub struct AliasPage {
 pub(super) fn pages(r: &Renderer) -> Vec<Page> {
     let articles = (0..r.articles.len()).map(|i| Page::Article(ArticlePage(i)));
     let aliases = r.articles.iter().enumerate().flat_map(|(article, a)| {
-        (0..a.meta.aliases.len()).map(move |alias| Page::Alias(AliasPage { article, alias }))
+        (0..a.redirects().count()).map(move |alias| Page::Alias(AliasPage { article, alias }))
     });
     articles.chain(aliases).collect()
 }
@@ -96,7 +97,11 @@ impl Kind for ArticlePage {
 
 impl Kind for AliasPage {
     fn url(&self, r: &Renderer) -> String {
-        r.articles[self.article].meta.aliases[self.alias].clone()
+        r.articles[self.article]
+            .redirects()
+            .nth(self.alias)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn template(&self) -> Option<&'static str> {
