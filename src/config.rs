@@ -269,10 +269,17 @@ impl SiteConfig {
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![Diagnostic::new(
-                &path,
-                format!("cannot read the site configuration: {e}"),
-            )]
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                let here = if root.as_os_str().is_empty() { Path::new(".") } else { root };
+                let folder = here.canonicalize().unwrap_or_else(|_| here.to_path_buf());
+                format!(
+                    "{} is not an Annals site (it has no {CONFIG_FILE}): run annals in a site's folder, name one with --root DIR, or start one with `annals init DIR`",
+                    folder.display()
+                )
+            } else {
+                format!("cannot read the site configuration: {e}")
+            };
+            vec![Diagnostic::new(&path, message)]
         })?;
         SiteConfig::parse(&text, &path)
     }
@@ -330,6 +337,18 @@ impl SiteConfig {
                 "`base_url` must be an absolute http(s) URL such as \"https://example.org\" or \"https://user.github.io/project\": {:?} {why}",
                 self.base_url
             ));
+        }
+        for (i, feed) in self.feeds.iter().enumerate() {
+            if self.feeds[..i].contains(feed) {
+                let name = match feed {
+                    FeedFormat::Atom => "atom",
+                    FeedFormat::Rss => "rss",
+                    FeedFormat::Json => "json",
+                };
+                problems.push(format!(
+                    "`feeds` lists \"{name}\" twice; list each format once"
+                ));
+            }
         }
         for (key, value) in [
             ("title", self.title.as_str()),
@@ -525,6 +544,14 @@ mod tests {
         assert_eq!(c.taxonomies.len(), 2);
         let root = parse("base_url = \"https://example.org\"").unwrap();
         assert_eq!(root.base_path(), "");
+    }
+
+    #[test]
+    fn a_feed_listed_twice_is_named() {
+        let errors = parse("base_url = \"https://e.org\"\nfeeds = [\"atom\", \"rss\", \"atom\"]\n")
+            .unwrap_err();
+        let text = errors[0].to_string();
+        assert!(text.contains("`feeds` lists \"atom\" twice"), "{text}");
     }
 
     #[test]

@@ -72,6 +72,9 @@ enum Command {
     Init {
         /// The folder to create
         dir: PathBuf,
+        /// The site's name (site.toml's `title`)
+        #[arg(long)]
+        title: Option<String>,
         /// Also copy the default templates and static files, to customise them
         #[arg(long)]
         theme: bool,
@@ -256,16 +259,18 @@ fn run(cli: Cli) -> ExitCode {
             };
             return simple(serve::serve(options));
         }
-        Command::Init { dir, theme } => {
-            return simple(scaffold::init(&dir, theme, now()).map(|files| {
-                for file in files {
-                    println!("created {}", file.display());
-                }
-                println!(
-                    "Next: cd {} && annals serve (or annals build)",
-                    dir.display()
-                );
-            }));
+        Command::Init { dir, title, theme } => {
+            return simple(
+                scaffold::init(&dir, title.as_deref(), theme, now()).map(|files| {
+                    for file in files {
+                        println!("created {}", file.display());
+                    }
+                    println!(
+                        "Next: cd {} && annals serve (or annals build)",
+                        dir.display()
+                    );
+                }),
+            );
         }
         Command::New {
             title,
@@ -279,8 +284,13 @@ fn run(cli: Cli) -> ExitCode {
                 term.extend(names.into_iter().map(|name| (taxonomy.to_owned(), name)));
             }
             return simple(
-                scaffold::new_article(&root, &title, &term, now())
-                    .map(|path| println!("created {}", path.display())),
+                scaffold::new_article(&root, &title, &term, now()).map(|new| {
+                    println!("created {} (a draft)", new.path.display());
+                    println!(
+                        "once published (remove `draft = true`), its URL will be {}",
+                        new.url
+                    );
+                }),
             );
         }
         Command::Import {

@@ -99,16 +99,24 @@ base_url = "https://example.org"
 # sitemap_max_urls = 50000
 # news_sitemap = false
 
-# Related articles per article page; full-text search ("full" text, or "summary").
+# Related articles per article page; full-text search ("full" text, or "summary"), and the
+# most articles one part (shard) of the search index holds.
 # related_count = 4
 # search = true
 # search_content = "full"
+# search_shard_articles = 1000
+
+# Raw HTML inside Markdown: "keep" it (trusted archives: embeds, figures), "escape" it (shown as
+# text) or "sanitize" it (formatting stays; scripts, event handlers and styles go).
+# raw_html = "keep"
 
 # The taxonomies articles are indexed by; each is a front matter key of its own. Declaring one
 # replaces this default list. role = "places" marks the taxonomy of places (countries by default).
+# `terms` lists the expected terms (annals check warns about others).
 # [[taxonomies]]
 # name = "topics"
 # title = "Topics"
+# terms = ["Diplomacy", "Elections"]
 #
 # [[taxonomies]]
 # name = "countries"
@@ -119,14 +127,23 @@ base_url = "https://example.org"
 # [extra]
 "#;
 
-/// Starts a new archive in `dir`: `site.toml`, an example article and a `.gitignore`; with
-/// `theme`, also a copy of the default templates and static files to customise. Returns the files
-/// written.
+/// Starts a new archive in `dir`: `site.toml` (with `title` when given), an example article and
+/// a `.gitignore`; with `theme`, also a copy of the default templates and static files to
+/// customise. Returns the files written.
 pub fn init(
     dir: &Path,
+    title: Option<&str>,
     theme: bool,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let config = match title {
+        Some(title) => SITE_TOML.replacen(
+            "# title = \"Annals\"",
+            &format!("title = {}", toml_string(title)),
+            1,
+        ),
+        None => SITE_TOML.to_owned(),
+    };
     if dir.exists()
         && std::fs::read_dir(dir)
             .map(|mut entries| entries.next().is_some())
@@ -135,7 +152,7 @@ pub fn init(
         return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
     }
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (dir.join(CONFIG_FILE), SITE_TOML.as_bytes().to_vec()),
+        (dir.join(CONFIG_FILE), config.into_bytes()),
         (dir.join(".gitignore"), b"/public\n/.annals-cache\n".to_vec()),
         (
             dir.join("content")
@@ -144,6 +161,8 @@ pub fn init(
             article_text(
                 "Welcome to your archive",
                 now,
+                "welcome-to-your-archive",
+                false,
                 &[("topics", vec!["Announcements".to_owned()])],
                 "This is your first article. Edit it, or write new ones with `annals new \"Title\"`.\n\n\
                  Run `annals serve` to preview the site while you write, and `annals build` to publish it.\n",
@@ -178,35 +197,60 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// The text of a new article: front matter with the title, the date, and each taxonomy's terms
-/// (`(taxonomy, terms)`, in the order of `site.toml`), then the body.
+/// The body `annals new` writes; `annals check` warns about an article that still has it.
+pub const PLACEHOLDER: &str = "Write the article here.";
+
+/// The text of a new article: front matter with the title, the date, the slug (pinned, so that
+/// a corrected headline keeps the URL), `draft = true` when `draft`, and each taxonomy's terms
+/// (`(taxonomy, terms)`, in the order of `site.toml`; none empty), then the body.
 fn article_text(
     title: &str,
     date: DateTime<FixedOffset>,
+    slug: &str,
+    draft: bool,
     terms: &[(&str, Vec<String>)],
     body: &str,
 ) -> String {
     let mut text = format!(
-        "+++\ntitle = {}\ndate = {}\nsummary = \"\"\n",
+        "+++\ntitle = {}\ndate = {}\nslug = {}\n",
         toml_string(title),
         date.format("%Y-%m-%dT%H:%M:%S%:z"),
+        toml_string(slug),
     );
-    for (taxonomy, names) in terms {
+    if draft {
+        text.push_str("draft = true\n");
+    }
+    for (taxonomy, names) in terms.iter().filter(|(_, names)| !names.is_empty()) {
         text.push_str(&format!("{taxonomy} = {}\n", toml_list(names)));
     }
-    text.push_str(&format!("authors = []\n+++\n\n{body}"));
+    text.push_str(&format!("+++\n\n{body}"));
     text
 }
 
-/// Writes a new article dated `now` under `content/`, at the `new_path` pattern of the site's
-/// configuration, with `terms` as (taxonomy, term) pairs. Refuses to overwrite. Returns the new
-/// file.
+/// A new article: its file and the URL it will have once published.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    /// The file written.
+    pub path: PathBuf,
+    /// Its URL, with the site's base URL.
+    pub url: String,
+}
+
+/// Writes a new draft dated `now` under `content/`, at the `new_path` pattern of the site's
+/// configuration, with `terms` as (taxonomy, term) pairs (blank ones left out). Refuses to
+/// overwrite.
 pub fn new_article(
     root: &Path,
     title: &str,
     terms: &[(String, String)],
     now: DateTime<FixedOffset>,
-) -> Result<PathBuf, ScaffoldError> {
+) -> Result<NewArticle, ScaffoldError> {
+    let terms: Vec<(String, String)> = terms
+        .iter()
+        .map(|(taxonomy, term)| (taxonomy.trim().to_owned(), term.trim().to_owned()))
+        .filter(|(_, term)| !term.is_empty())
+        .collect();
+    let terms = &terms[..];
     let config = SiteConfig::load(root).map_err(ScaffoldError::Config)?;
     let slug = article_slug(title);
     if slug.is_empty() {
@@ -237,11 +281,16 @@ pub fn new_article(
         .collect();
     let rel = crate::routes::fill(&config.new_path, now.date_naive(), &slug);
     let path = root.join("content").join(rel);
+    let body = format!("{PLACEHOLDER}\n");
     write_new(
         &path,
-        article_text(title, now, &by_taxonomy, "Write the article here.\n").as_bytes(),
+        article_text(title, now, &slug, true, &by_taxonomy, &body).as_bytes(),
     )?;
-    Ok(path)
+    let url = crate::routes::fill(&config.article_path, now.date_naive(), &slug);
+    Ok(NewArticle {
+        path,
+        url: format!("{}{url}", config.base_url_trimmed()),
+    })
 }
 
 #[cfg(test)]
@@ -256,10 +305,10 @@ mod tests {
     fn init_then_new_make_a_buildable_site() {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("news");
-        let files = init(&site, true, now()).unwrap();
+        let files = init(&site, None, true, now()).unwrap();
         assert!(files.contains(&site.join("templates/base.html")));
         assert!(matches!(
-            init(&site, false, now()),
+            init(&site, None, false, now()),
             Err(ScaffoldError::NotEmpty(_))
         ));
         let config = SiteConfig::load(&site).unwrap();
@@ -273,7 +322,9 @@ mod tests {
             ("topics".to_owned(), "Elections".to_owned()),
             ("topics".to_owned(), "Votes".to_owned()),
         ];
-        let path = new_article(&site, "Vote \"count\" begins", &terms, now()).unwrap();
+        let path = new_article(&site, "Vote \"count\" begins", &terms, now())
+            .unwrap()
+            .path;
         assert_eq!(path, site.join("content/2026/vote-count-begins.md"));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -287,6 +338,19 @@ mod tests {
             text.contains("topics = [\"Elections\", \"Votes\"]\ncountries"),
             "{text}"
         );
+        assert!(
+            text.contains("slug = \"vote-count-begins\"\ndraft = true\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("summary") && !text.contains("authors"),
+            "{text}"
+        );
+        let blank = [("topics".to_owned(), " ".to_owned())];
+        let other = new_article(&site, "Blank terms", &blank, now()).unwrap();
+        let text = std::fs::read_to_string(&other.path).unwrap();
+        assert!(!text.contains("topics"), "{text}");
+        assert_eq!(other.url, "https://example.org/2026/11/29/blank-terms/");
         assert!(matches!(
             new_article(&site, "Vote count begins", &[], now()),
             Err(ScaffoldError::Exists(_))

@@ -407,10 +407,25 @@ impl Site {
             }
         }
         broken.extend(checked.into_iter().flat_map(|c| c.broken));
+        let mut warnings = self.warnings.clone();
+        warnings.extend(
+            self.articles()
+                .iter()
+                .filter(|a| a.body.summary_text.trim() == crate::scaffold::PLACEHOLDER)
+                .map(|a| {
+                    Diagnostic::new(
+                        &a.meta.source,
+                        format!(
+                            "still has the placeholder text of `annals new` ({:?}): write the article",
+                            crate::scaffold::PLACEHOLDER
+                        ),
+                    )
+                }),
+        );
         Ok(CheckReport {
             articles: self.articles().len(),
             pages: pages.len(),
-            warnings: self.warnings.clone(),
+            warnings,
             errors: self.locate(&renderer, broken),
         })
     }

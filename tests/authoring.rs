@@ -15,10 +15,22 @@ fn annals(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn init_new_and_build_make_a_working_archive() {
     let dir = tempfile::tempdir().unwrap();
-    let out = annals(dir.path(), &["init", "news"]);
+    let out = annals(dir.path(), &["init", "news", "--title", "Harbour \"News\""]);
     assert!(out.status.success(), "{}", stderr(&out));
     let site = dir.path().join("news");
-    assert!(site.join("site.toml").exists());
+    let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
+    assert!(
+        config.contains("\ntitle = 'Harbour \"News\"'\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("# raw_html = \"keep\""),
+        "every key is explained: {config}"
+    );
+    assert!(
+        config.contains("# terms = ["),
+        "every key is explained: {config}"
+    );
     assert!(
         !site.join("templates").exists(),
         "the built-in theme serves until overridden"
@@ -44,9 +56,57 @@ fn init_new_and_build_make_a_working_archive() {
         created.contains("polls-open-in-cote-d-ivoire.md"),
         "{created}"
     );
+    assert!(
+        created.contains("its URL will be https://example.org/"),
+        "{created}"
+    );
     let twice = annals(&site, &["new", "Polls open in Côte d'Ivoire"]);
     assert!(!twice.status.success(), "new refuses to overwrite");
     assert!(stderr(&twice).contains("already exists"));
+
+    // A trailing comma or a blank name gives no empty term.
+    let out = annals(
+        &site,
+        &[
+            "new",
+            "Talks resume",
+            "--topics",
+            "Diplomacy,",
+            "--countries",
+            "Russia, ,Iran",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let talks = walkdir::WalkDir::new(site.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == "talks-resume.md")
+        .expect("the new article");
+    let text = std::fs::read_to_string(talks.path()).unwrap();
+    assert!(
+        text.contains("topics = [\"Diplomacy\"]\ncountries = [\"Russia\", \"Iran\"]"),
+        "{text}"
+    );
+
+    // New articles are drafts: published once `draft = true` goes; check then warns about a
+    // placeholder left in.
+    for entry in walkdir::WalkDir::new(site.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(entry.path(), text.replace("draft = true\n", "")).unwrap();
+        }
+    }
+    let checked = annals(&site, &["check"]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    assert!(
+        stderr(&checked)
+            .contains("talks-resume.md: still has the placeholder text of `annals new`"),
+        "{}",
+        stderr(&checked)
+    );
 
     let out = annals(&site, &["build"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -56,6 +116,20 @@ fn init_new_and_build_make_a_working_archive() {
             .exists()
     );
     check_links(&site.join("public"), "");
+
+    // Outside a site: the folder is named, with what to do.
+    let outside = annals(dir.path(), &["build"]);
+    assert!(!outside.status.success());
+    let err = stderr(&outside);
+    assert!(
+        err.contains("is not an Annals site (it has no site.toml)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--root DIR") && err.contains("annals init DIR"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
 
     let themed = annals(dir.path(), &["init", "custom", "--theme"]);
     assert!(themed.status.success());
