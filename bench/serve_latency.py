@@ -73,7 +73,7 @@ def main() -> None:
                     sys.exit("the update failed")
             latencies.append((time.monotonic() - saved) * 1000)
             report = server.stdout.readline()
-            match = re.search(r"Updated (\d+) pages, removed \d+, in ([\d.]+) ms", report)
+            match = re.search(r"Updated (\d+) files?, removed \d+ files?, in ([\d.]+) ms", report)
             if match:
                 server_ms.append(float(match.group(2)))
                 pages = int(match.group(1))

@@ -224,11 +224,15 @@ fn run(cli: Cli) -> ExitCode {
                         String::new()
                     };
                     println!(
-                        "Built {} articles into {} pages{changed}, {} static and {} search files in {} ({:.2} s)",
-                        report.articles,
-                        report.pages,
-                        report.static_files,
-                        report.search_files,
+                        "Built {} into {}, {}{changed}, {} and {} in {} ({:.2} s)",
+                        counted(report.articles, "article"),
+                        counted(report.html_pages, "HTML page"),
+                        match report.pages - report.html_pages {
+                            1 => "1 feed or sitemap".to_owned(),
+                            n => format!("{n} feeds, sitemaps and other files"),
+                        },
+                        counted(report.static_files, "static file"),
+                        counted(report.search_files, "search file"),
                         report.output.display(),
                         started.elapsed().as_secs_f64()
                     );
@@ -241,9 +245,9 @@ fn run(cli: Cli) -> ExitCode {
                 return Err(BuildError::Input(report.errors));
             }
             println!(
-                "Checked {} articles and {} pages, every internal link: no errors, {} ({:.2} s)",
-                report.articles,
-                report.pages,
+                "Checked {} and {}, every internal link: no errors, {} ({:.2} s)",
+                counted(report.articles, "article"),
+                counted(report.pages, "page"),
                 counted(report.warnings.len(), "warning"),
                 started.elapsed().as_secs_f64()
             );

@@ -24,7 +24,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::content;
-use crate::diagnostics::catch_panic;
+use crate::diagnostics::{catch_panic, counted};
 use crate::live::{LiveSite, Update};
 use crate::search::BuiltShard;
 use crate::site::{BuildError, BuildOptions};
@@ -326,11 +326,15 @@ fn update(
     let elapsed = started.elapsed().as_secs_f64() * 1000.0;
     let notice = match result {
         Ok(Update::Full(pages)) => {
-            println!("Built {pages} pages in {elapsed:.0} ms");
+            println!("Built {} in {elapsed:.0} ms", counted(pages, "page"));
             Notice::Reload
         }
         Ok(Update::Pages { written, removed }) => {
-            println!("Updated {written} pages, removed {removed}, in {elapsed:.1} ms");
+            println!(
+                "Updated {}, removed {}, in {elapsed:.1} ms",
+                counted(written, "file"),
+                counted(removed, "file")
+            );
             Notice::Reload
         }
         Err(error) => {

@@ -104,8 +104,11 @@ impl BuildOptions {
 pub struct BuildReport {
     /// Articles published.
     pub articles: usize,
-    /// HTML pages written (articles, listings, archives, redirects).
+    /// Files the pages make: HTML pages (articles, listings, archives, redirects), feeds,
+    /// sitemaps and other generated files.
     pub pages: usize,
+    /// Of those, HTML pages.
+    pub html_pages: usize,
     /// Static files copied.
     pub static_files: usize,
     /// Files of the search index.
@@ -584,6 +587,7 @@ impl Site {
         let report = BuildReport {
             articles: self.articles().len(),
             pages: pages.len(),
+            html_pages: pages.iter().filter(|(_, f)| f.ends_with(".html")).count(),
             static_files: static_count,
             search_files: files.keys().filter(|rel| is_bundle_file(rel)).count(),
             rendered: dirty.len(),

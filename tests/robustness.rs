@@ -162,7 +162,7 @@ fn future_articles_wait_unless_asked_for() {
         .article("later.md", "Scheduled", &tomorrow, "", "Later.");
     let out = site.build();
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("1 articles"),
+        String::from_utf8_lossy(&out.stdout).contains("Built 1 article into"),
         "one published"
     );
     assert!(
