@@ -167,10 +167,28 @@ fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("zero is a valid offset"))
 }
 
-/// Deserializes an optional date from a TOML datetime or a string (YAML, or a quoted TOML value),
-/// reporting a bad date at the value's position.
-pub fn deserialize_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ArticleDate>, D::Error> {
-    d.deserialize_any(DateVisitor).map(Some)
+/// Like [`deserialize_date`], but text that is no date is kept as the message saying why, so
+/// that it is reported with the file's other problems rather than stopping at the first.
+pub fn deserialize_checked_date<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Result<ArticleDate, String>>, D::Error> {
+    struct Checked;
+    impl<'de> Visitor<'de> for Checked {
+        type Value = Result<ArticleDate, String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            DateVisitor.expecting(f)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(ArticleDate::parse(v))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            DateVisitor.visit_map(map).map(Ok)
+        }
+    }
+    d.deserialize_any(Checked).map(Some)
 }
 
 struct DateVisitor;

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::MessageFormatter;
 
-use super::dates::{ArticleDate, deserialize_date};
+use super::dates::{ArticleDate, deserialize_checked_date};
 use super::{ArticleMeta, ParsedArticle, TermName};
 use crate::config::{SiteConfig, SlugFrom};
 use crate::diagnostics::{Diagnostic, line_col, slash_path};
@@ -30,14 +30,51 @@ const KEYS: [&str; 10] = [
     "extra",
 ];
 
+/// TOML front matter. A date the TOML reader rejects (`date = 2024-02-30`) is read again as
+/// text, so that it gets the message every bad date gets, at its line, and the file's other
+/// problems are found too.
+fn parse_toml(text: &str) -> Result<FrontMatter, toml::de::Error> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // At most `date` and `updated`, then the error as it is.
+    for _ in 0..2 {
+        match toml::from_str::<FrontMatter>(&text) {
+            Ok(fm) => return Ok(fm),
+            Err(e) => match e.span().and_then(|s| quote_date(&text, s.start)) {
+                Some(quoted) => text = quoted.into(),
+                None => return Err(e),
+            },
+        }
+    }
+    toml::from_str(&text)
+}
+
+/// `text` with the value of its `date` or `updated` line at byte `at` quoted, if that line is
+/// one and its value is not quoted already.
+fn quote_date(text: &str, at: usize) -> Option<String> {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let (key, value) = text[start..end].split_once('=')?;
+    let value = value.split('#').next()?.trim();
+    if !matches!(key.trim(), "date" | "updated") || value.starts_with(['"', '\'']) {
+        return None;
+    }
+    let quoted = toml::Value::String(value.to_owned());
+    Some(format!(
+        "{}{} = {quoted}{}",
+        &text[..start],
+        key.trim_end(),
+        &text[end..]
+    ))
+}
+
 /// What front matter says, before it is checked.
 #[derive(Debug, Deserialize)]
 struct FrontMatter {
     title: Option<String>,
-    #[serde(default, deserialize_with = "deserialize_date")]
-    date: Option<ArticleDate>,
-    #[serde(default, deserialize_with = "deserialize_date")]
-    updated: Option<ArticleDate>,
+    #[serde(default, deserialize_with = "deserialize_checked_date")]
+    date: Option<Result<ArticleDate, String>>,
+    #[serde(default, deserialize_with = "deserialize_checked_date")]
+    updated: Option<Result<ArticleDate, String>>,
     slug: Option<String>,
     summary: Option<String>,
     #[serde(default)]
@@ -122,7 +159,7 @@ pub fn parse_text(
     }
     let split = split_file(&cleaned, path).map_err(|d| vec![d])?;
     let fm = match split.syntax {
-        Syntax::Toml => toml::from_str::<FrontMatter>(split.front_matter).map_err(|e| {
+        Syntax::Toml => parse_toml(split.front_matter).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map(|s| line_col(split.front_matter, s.start))
@@ -277,12 +314,27 @@ fn check(
     } else if title.is_empty() {
         error_at("title", "`title` is empty".to_owned());
     }
-    if fm.date.is_none() {
-        error_at(
-            "date",
-            "front matter has no `date` (e.g. date = 2024-06-19)".to_owned(),
-        );
-    }
+    let date = match fm.date {
+        None => {
+            error_at(
+                "date",
+                "front matter has no `date` (e.g. date = 2024-06-19)".to_owned(),
+            );
+            None
+        }
+        Some(Err(why)) => {
+            error_at("date", why);
+            None
+        }
+        Some(Ok(date)) => Some(date),
+    };
+    let updated = match fm.updated {
+        Some(Err(why)) => {
+            error_at("updated", why);
+            None
+        }
+        other => other.and_then(Result::ok),
+    };
     let slug = match &fm.slug {
         Some(slug) if !is_valid_slug(slug) => {
             error_at(
@@ -423,13 +475,13 @@ fn check(
         .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
     clean_json(&mut extra, &mut |value| clean("extra", value));
 
-    match (errors.is_empty(), fm.date) {
+    match (errors.is_empty(), date) {
         (true, Some(date)) => Ok(ArticleMeta {
             source: path.to_path_buf(),
             rel_path,
             title,
             date,
-            updated: fm.updated,
+            updated,
             slug,
             summary,
             authors,
@@ -553,6 +605,25 @@ mod tests {
         assert_eq!(a.meta.title, "Hello");
         assert_eq!(a.meta.terms[1][0].name, "Russia");
         assert!(!a.meta.date.has_time);
+    }
+
+    #[test]
+    fn a_bad_date_reads_the_same_in_toml_and_yaml_beside_other_errors() {
+        let toml =
+            parse("+++\ntitle = \"x\"\ndate = 2024-02-30\ntopic = [\"a\"]\n+++\n").unwrap_err();
+        let yaml = parse("---\ntitle: x\ndate: 2024-02-30\ntopic: [a]\n---\n").unwrap_err();
+        for errs in [&toml, &yaml] {
+            assert_eq!(errs.len(), 2, "{errs:?}");
+            assert_eq!(errs[0].line, Some(3));
+            assert_eq!(
+                errs[0].message,
+                "\"2024-02-30\" is not a valid date: write YYYY-MM-DD or an RFC 3339 date-time such as 2024-06-19T14:30:00+09:00"
+            );
+            assert!(
+                errs[1].message.contains("did you mean `topics`?"),
+                "{errs:?}"
+            );
+        }
     }
 
     #[test]
