@@ -128,7 +128,24 @@ pub fn suspicious_terms(
             .map(|&i| articles[i].meta.source.clone())
             .unwrap_or_default()
     };
-    for (taxonomy, declared) in index.taxonomies.iter().zip(&config.taxonomies) {
+    for (position, (taxonomy, declared)) in
+        index.taxonomies.iter().zip(&config.taxonomies).enumerate()
+    {
+        // The first article that writes a term this way: the one to fix.
+        let writer = |term: &Term, spelling: &str| -> PathBuf {
+            term.articles
+                .iter()
+                .rev()
+                .find(|&&i| {
+                    articles[i].meta.terms[position]
+                        .iter()
+                        .any(|t| t.name == spelling)
+                })
+                .map_or_else(
+                    || first_file(&term.articles),
+                    |&i| articles[i].meta.source.clone(),
+                )
+        };
         if let Some(expected) = &declared.terms {
             let expected: HashSet<String> = expected.iter().map(|t| slugify(t)).collect();
             for term in taxonomy
@@ -146,18 +163,13 @@ pub fn suspicious_terms(
             }
         }
         for term in &taxonomy.terms {
-            if term.spellings.len() > 1 {
+            // Each rarer spelling is named at an article that uses it.
+            for spelling in term.spellings.iter().skip(1) {
                 warnings.push(Diagnostic::new(
-                    first_file(&term.articles),
+                    writer(term, spelling),
                     format!(
-                        "{} term {:?} is also written {}; they are merged, but one spelling reads better",
-                        taxonomy.name,
-                        term.name,
-                        term.spellings[1..]
-                            .iter()
-                            .map(|s| format!("{s:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        "{} term {spelling:?} is written {:?} by most articles; they are merged, but one spelling reads better",
+                        taxonomy.name, term.name,
                     ),
                 ));
             }
@@ -192,8 +204,12 @@ pub fn suspicious_terms(
                         (b, a)
                     };
                     // A misspelling is rare next to the name it misspells; two names in
-                    // similar use ("Iceland", "Ireland") are two places.
-                    if rare.articles.len() * MISSPELLING_RATIO > common.articles.len() {
+                    // similar use ("Iceland", "Ireland") are two places. On a small site, a
+                    // name used once next to one used more is worth a look too.
+                    let rare_enough = rare.articles.len() * MISSPELLING_RATIO
+                        <= common.articles.len()
+                        || (rare.articles.len() == 1 && common.articles.len() > 1);
+                    if !rare_enough {
                         continue;
                     }
                     warnings.push(Diagnostic::new(

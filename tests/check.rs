@@ -90,3 +90,20 @@ fn a_broken_template_link_is_named_once_per_template() {
     assert!(lines.iter().all(|l| l.contains("templates/")), "{err}");
     assert!(lines.iter().any(|l| l.contains("more page")), "{err}");
 }
+
+#[test]
+fn a_small_site_gets_misspelling_warnings_too() {
+    let site = Fixture::with_base("https://example.org", 10);
+    site.article("a.md", "A", "2024-01-01", "topics = [\"Elections\"]", "A.")
+        .article("b.md", "B", "2024-01-02", "topics = [\"Elections\"]", "B.")
+        .article("c.md", "C", "2024-01-03", "topics = [\"Electons\"]", "C.");
+    let out = site.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: content/c.md: topics \"Electons\" (1 article) looks like \"Elections\" (2 articles); a misspelling?"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
