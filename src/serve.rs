@@ -177,9 +177,14 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     // Listening for signals from before the address is announced, so that none is missed.
     let stop = stop_signal();
     tokio::pin!(stop);
+    // The folder by its name, not ".": which site this is.
+    let folder = options
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.root.clone());
     println!(
         "Serving {} at {base_url}/ (Ctrl+C to stop)",
-        options.root.display()
+        folder.display()
     );
     loop {
         let stream = tokio::select! {
