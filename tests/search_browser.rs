@@ -40,9 +40,16 @@ fn respond(mut stream: TcpStream, root: &Path) {
     if path.is_empty() || path.ends_with('/') {
         file = file.join("index.html");
     }
+    // A miss gets the site's 404 page, as static hosts answer.
     let (status, body) = match std::fs::read(&file) {
         Ok(body) if !path.contains("..") => ("200 OK", body),
-        _ => ("404 Not Found", b"not found".to_vec()),
+        _ => match std::fs::read(root.join("archive-site/404.html")) {
+            Ok(page) => {
+                file = root.join("404.html");
+                ("404 Not Found", page)
+            }
+            Err(_) => ("404 Not Found", b"not found".to_vec()),
+        },
     };
     let kind = match file.extension().and_then(|e| e.to_str()) {
         Some("html") => "text/html; charset=utf-8",
@@ -428,6 +435,36 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         assert_eq!(
             page.eval("document.querySelector('.search-empty').hidden"),
             false
+        );
+
+        // A mistyped address: its words to search for, its day, month and year.
+        page.goto(&format!(
+            "http://127.0.0.1:{port}/archive-site/2024/06/19/putin-land-in-pyongyang/"
+        ));
+        let ready = page.wait_for(
+            "!document.getElementById('nearest').hidden",
+            Duration::from_secs(20),
+        );
+        assert_eq!(ready, true, "{width}: the 404 page links the date");
+        assert_eq!(
+            page.eval("document.querySelector('#search-hint a').getAttribute('href')"),
+            "/archive-site/search/?q=putin%20land%20in%20pyongyang"
+        );
+        assert_eq!(
+            page.eval("Array.from(document.querySelectorAll('#nearest a')).map(a => a.getAttribute('href')).join(' ')"),
+            "/archive-site/2024/06/19/ /archive-site/2024/06/ /archive-site/2024/"
+        );
+        // A day without articles: the nearest days that have some.
+        page.goto(&format!(
+            "http://127.0.0.1:{port}/archive-site/2024/05/05/gone/"
+        ));
+        page.wait_for(
+            "!document.getElementById('nearest').hidden",
+            Duration::from_secs(20),
+        );
+        assert_eq!(
+            page.eval("Array.from(document.querySelectorAll('#nearest a')).map(a => a.getAttribute('href')).join(' ')"),
+            "/archive-site/2024/03/02/ /archive-site/2024/06/19/ /archive-site/2024/"
         );
     }
 }

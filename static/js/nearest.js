@@ -1,9 +1,12 @@
-// On the 404 page: when the missing address is a date (/2024/06/18/, /2024/06/, /2024/), links
-// the nearest days before and after it that have articles, from the archive's list of days.
+// On the 404 page: offers a search for the words of the missing address
+// (/2024/06/19/putin-arives-in-pyongyang/ → "putin arives in pyongyang"), and when the address
+// starts with a date (/2024/06/18/..., /2024/06/, /2024/), links that day, its month and its year
+// where they have articles, else the nearest days before and after that have some, from the
+// archive's list of days.
 (function () {
   "use strict";
   var box = document.getElementById("nearest");
-  if (!box || !window.fetch) {
+  if (!box) {
     return;
   }
   var base = box.getAttribute("data-base");
@@ -11,58 +14,89 @@
   if (path.indexOf(base) !== 0) {
     return;
   }
-  var match = /^(\d{4})\/(?:(\d{2})\/(?:(\d{2})\/?)?)?/.exec(path.slice(base.length));
-  if (!match) {
+  var rest = decodeURIComponent(path.slice(base.length));
+
+  // The words of the address: its parts that are not numbers, split at - _ . and +.
+  var search = box.getAttribute("data-search");
+  var hint = document.getElementById("search-hint");
+  var words = rest.split("/")
+    .filter(function (part) { return part && !/^(\d+|index\.html?|page)$/.test(part); })
+    .join(" ")
+    .replace(/\.html?$/, "")
+    .split(/[-_.+\s]+/)
+    .filter(function (word) { return word && !/^\d+$/.test(word); })
+    .slice(0, 8)
+    .join(" ");
+  if (search && hint && words) {
+    var a = hint.querySelector("a");
+    a.href = search + "?q=" + encodeURIComponent(words);
+    a.textContent = "\u201c" + words + "\u201d";
+    hint.hidden = false;
+  }
+
+  var match = /^(\d{4})\/(?:(\d{2})\/(?:(\d{2})\/?)?)?/.exec(rest);
+  if (!match || !window.fetch) {
     return;
   }
   var year = match[1];
   var month = match[2];
-  var wanted = year + "-" + (month || "01") + "-" + (match[3] || "01");
-  var last = match[3] ? wanted : month ? year + "-" + month + "-31" : year + "-12-31";
+  var day = match[3];
+  var wanted = year + "-" + (month || "01") + "-" + (day || "01");
+  var last = day ? wanted : month ? year + "-" + month + "-31" : year + "-12-31";
   var language = document.documentElement.lang || undefined;
 
-  function label(day) {
-    var date = new Date(day + "T00:00:00Z");
-    return date.toLocaleDateString(language, {
-      day: "numeric", month: "long", year: "numeric", timeZone: "UTC"
-    });
+  function label(date, parts) {
+    return new Date(date + "T00:00:00Z").toLocaleDateString(language, Object.assign({ timeZone: "UTC" }, parts));
   }
 
-  function link(day, words) {
+  function link(url, text, note) {
     var item = document.createElement("li");
     var a = document.createElement("a");
-    a.href = base + day.replace(/-/g, "/") + "/";
-    a.textContent = label(day);
+    a.href = base + url;
+    a.textContent = text;
     item.appendChild(a);
-    item.appendChild(document.createTextNode(" " + words));
+    if (note) {
+      item.appendChild(document.createTextNode(" " + note));
+    }
     return item;
   }
 
   fetch(box.getAttribute("data-days"))
     .then(function (response) { return response.ok ? response.json() : []; })
     .then(function (days) {
-      // Days are newest first: the first before the wanted date, and the last after it.
-      var before = null;
-      var after = null;
-      for (var i = 0; i < days.length; i++) {
-        if (days[i] > last) {
-          after = days[i];
-        } else if (days[i] < wanted) {
-          before = days[i];
-          break;
+      var list = box.querySelector("ul");
+      var has = function (prefix) {
+        return days.some(function (d) { return d.indexOf(prefix) === 0; });
+      };
+      var dayFull = { day: "numeric", month: "long", year: "numeric" };
+      if (day && has(wanted)) {
+        list.appendChild(link(wanted.replace(/-/g, "/") + "/", label(wanted, dayFull), "(that day)"));
+      } else {
+        // Days are newest first: the first before the wanted dates, and the last after them.
+        var before = null;
+        var after = null;
+        for (var i = 0; i < days.length; i++) {
+          if (days[i] > last) {
+            after = days[i];
+          } else if (days[i] < wanted) {
+            before = days[i];
+            break;
+          }
+        }
+        if (before) {
+          list.appendChild(link(before.replace(/-/g, "/") + "/", label(before, dayFull), "(earlier)"));
+        }
+        if (after) {
+          list.appendChild(link(after.replace(/-/g, "/") + "/", label(after, dayFull), "(later)"));
         }
       }
-      if (!before && !after) {
-        return;
+      if (month && has(year + "-" + month)) {
+        list.appendChild(link(year + "/" + month + "/", label(year + "-" + month + "-01", { month: "long", year: "numeric" }), "(the month)"));
       }
-      var list = box.querySelector("ul");
-      if (before) {
-        list.appendChild(link(before, "(earlier)"));
+      if (has(year)) {
+        list.appendChild(link(year + "/", year, "(the year)"));
       }
-      if (after) {
-        list.appendChild(link(after, "(later)"));
-      }
-      box.hidden = false;
+      box.hidden = !list.children.length;
     })
     .catch(function () {});
 })();
