@@ -31,6 +31,8 @@ pub enum Update {
         written: usize,
         /// Files of pages that no longer exist, removed.
         removed: usize,
+        /// Articles whose URL changed, as (old link, new link): an open page of one follows it.
+        moved: Vec<(String, String)>,
     },
 }
 
@@ -136,14 +138,35 @@ impl LiveSite {
             return Ok(Update::Pages {
                 written: 0,
                 removed: 0,
+                moved: Vec::new(),
             });
         }
+        let before = self.links_of(&articles);
         let applied = self.site.update(&articles, self.options.publish())?;
         // From here a failure leaves the folder behind the site.
         self.stale = true;
-        let update = self.write_changed_pages(&applied)?;
+        let mut update = self.write_changed_pages(&applied)?;
         self.stale = false;
+        if let Update::Pages { moved, .. } = &mut update {
+            let after = self.links_of(&articles);
+            *moved = before
+                .into_iter()
+                .filter_map(|(rel, old)| Some((old, after.get(&rel)?.clone())))
+                .filter(|(old, new)| old != new)
+                .collect();
+        }
         Ok(update)
+    }
+
+    /// The links (below the served root) of the articles at `rels` that are published.
+    fn links_of(&self, rels: &[String]) -> HashMap<String, String> {
+        let base = self.site.config.base_path();
+        self.site
+            .articles()
+            .iter()
+            .filter(|a| rels.contains(&a.meta.rel_path))
+            .map(|a| (a.meta.rel_path.clone(), format!("{base}{}", a.url)))
+            .collect()
     }
 
     /// Builds everything again (after a change to settings, templates or static files), the
@@ -192,6 +215,7 @@ impl LiveSite {
         Ok(Update::Pages {
             written: dirty.len(),
             removed,
+            moved: Vec::new(),
         })
     }
 

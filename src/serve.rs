@@ -57,8 +57,9 @@ pub struct ServeOptions {
 /// What the browser is told after a rebuild.
 #[derive(Debug, Clone)]
 enum Notice {
-    /// The site changed: reload.
-    Reload,
+    /// The site changed: reload; a page of an article that moved (old link → new link) goes to
+    /// its new address.
+    Reload(Vec<(String, String)>),
     /// The rebuild failed: show these errors.
     Failed(String),
 }
@@ -332,15 +333,22 @@ fn update(
     let notice = match result {
         Ok(Update::Full(pages)) => {
             println!("Built {} in {elapsed:.0} ms", counted(pages, "page"));
-            Notice::Reload
+            Notice::Reload(Vec::new())
         }
-        Ok(Update::Pages { written, removed }) => {
+        Ok(Update::Pages {
+            written,
+            removed,
+            moved,
+        }) => {
             println!(
                 "Updated {}, removed {}, in {elapsed:.1} ms",
                 counted(written, "file"),
                 counted(removed, "file")
             );
-            Notice::Reload
+            for (old, new) in &moved {
+                println!("moved: {old} → {new} (open pages follow it)");
+            }
+            Notice::Reload(moved)
         }
         Err(error) => {
             let text = error_text(&error);
@@ -350,7 +358,7 @@ fn update(
     };
     let failed = match &notice {
         Notice::Failed(text) => Some(text.clone()),
-        Notice::Reload => None,
+        Notice::Reload(_) => None,
     };
     if let Ok(mut last) = state.last_error.lock() {
         *last = failed;
@@ -392,7 +400,15 @@ async fn events_stream(State(state): State<Arc<ServeState>>) -> impl IntoRespons
     let updates = BroadcastStream::new(state.notices.subscribe()).filter_map(Result::ok);
     let stream = tokio_stream::iter(current).chain(updates).map(|notice| {
         Ok::<_, std::convert::Infallible>(match notice {
-            Notice::Reload => Event::default().event("reload").data("reload"),
+            Notice::Reload(moved) => {
+                let moved: serde_json::Map<String, serde_json::Value> = moved
+                    .iter()
+                    .map(|(old, new)| (old.clone(), new.clone().into()))
+                    .collect();
+                Event::default()
+                    .event("reload")
+                    .data(serde_json::json!({ "moved": moved }).to_string())
+            }
             Notice::Failed(text) => Event::default().event("failure").data(text),
         })
     });

@@ -21,6 +21,16 @@
     overlay.appendChild(errors);
   }
   var events = new EventSource("/__annals/events");
-  events.addEventListener("reload", function () { window.location.reload(); });
+  // An article that moved (a corrected headline) takes its open page along.
+  events.addEventListener("reload", function (e) {
+    var moved = {};
+    try { moved = JSON.parse(e.data).moved || {}; } catch (error) { moved = {}; }
+    var to = moved[window.location.pathname];
+    if (to) {
+      window.location.replace(to + window.location.hash);
+    } else {
+      window.location.reload();
+    }
+  });
   events.addEventListener("failure", function (e) { showErrors(e.data); });
 })();

@@ -173,7 +173,14 @@ fn serve_reloads_after_an_edit_and_survives_a_bad_one() {
         "topics = [\"Tests\"]",
         "Hello again.",
     );
-    wait_for_event(&events, "reload");
+    // The corrected headline moved the article: open pages of it are told where it went.
+    let data = wait_for_event(&events, "reload");
+    assert!(
+        data.contains(
+            "{\"moved\":{\"/2024/05/01/first-headline/\":\"/2024/05/01/second-headline/\"}}"
+        ),
+        "{data}"
+    );
     let (_, article) = server.get("/2024/05/01/second-headline/");
     assert!(article.contains("Second headline"), "{article}");
 
