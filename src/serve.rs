@@ -60,7 +60,7 @@ enum Notice {
     /// The site changed: reload; a page of an article that moved (old link → new link) goes to
     /// its new address.
     Reload(Vec<(String, String)>),
-    /// The rebuild failed: show these errors.
+    /// The rebuild failed: show these errors (see [`failure_json`]).
     Failed(String),
 }
 
@@ -351,9 +351,8 @@ fn update(
             Notice::Reload(moved)
         }
         Err(error) => {
-            let text = error_text(&error);
-            eprintln!("{text}");
-            Notice::Failed(text)
+            eprintln!("{}", error_text(&error));
+            Notice::Failed(failure_json(&error))
         }
     };
     let failed = match &notice {
@@ -378,6 +377,37 @@ fn error_text(error: &BuildError) -> String {
             .join("\n"),
         other => format!("error: {other}"),
     }
+}
+
+/// The errors of a failed build for the page's overlay, as JSON: `{"errors": [{"at":
+/// "content/a.md:3:8", "message": …, "line": the text of that line, "column": …}]}`.
+fn failure_json(error: &BuildError) -> String {
+    let errors: Vec<serde_json::Value> = match error {
+        BuildError::Input(diagnostics) => diagnostics
+            .iter()
+            .map(|d| {
+                let file = d.file.strip_prefix(".").unwrap_or(&d.file);
+                let mut at = file.display().to_string();
+                let source = d.line.and_then(|n| {
+                    at.push_str(&format!(":{n}"));
+                    let text = std::fs::read_to_string(&d.file).ok()?;
+                    let line: String = text.lines().nth(n - 1)?.chars().take(400).collect();
+                    Some(line)
+                });
+                if let Some(column) = d.column {
+                    at.push_str(&format!(":{column}"));
+                }
+                serde_json::json!({
+                    "at": at,
+                    "message": d.message,
+                    "line": source,
+                    "column": d.column,
+                })
+            })
+            .collect(),
+        other => vec![serde_json::json!({ "at": "", "message": other.to_string() })],
+    };
+    serde_json::json!({ "errors": errors }).to_string()
 }
 
 async fn reload_script() -> Response {

@@ -190,6 +190,15 @@ fn serve_reloads_after_an_edit_and_survives_a_bad_one() {
     );
     let errors = wait_for_event(&events, "failure");
     assert!(errors.contains("content/a.md:2"), "{errors}");
+    // The overlay gets each error's place, message and the line itself, for a caret under it.
+    let failure: serde_json::Value = serde_json::from_str(errors.trim()).expect("JSON");
+    let first = &failure["errors"][0];
+    assert!(
+        first["at"].as_str().unwrap().ends_with("content/a.md:2:16"),
+        "{first}"
+    );
+    assert_eq!(first["line"], "title = \"Broken");
+    assert_eq!(first["column"], 16);
     let (status, still) = server.get("/2024/05/01/second-headline/");
     assert_eq!(status, 200, "the last good site stays online");
     assert!(still.contains("Second headline"));
