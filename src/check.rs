@@ -206,6 +206,17 @@ pub fn suspicious_terms(
                     // A misspelling is rare next to the name it misspells; two names in
                     // similar use ("Iceland", "Ireland") are two places. On a small site, a
                     // name used once next to one used more is worth a look too.
+                    // Two countries Annals knows are two places, however alike their names.
+                    let known = |term: &Term| {
+                        config.places() == Some(position)
+                            && matches!(
+                                config.countries.resolve(&term.name),
+                                crate::places::Place::Country(_)
+                            )
+                    };
+                    if known(rare) && known(common) {
+                        continue;
+                    }
                     let rare_enough = rare.articles.len() * MISSPELLING_RATIO
                         <= common.articles.len()
                         || (rare.articles.len() == 1 && common.articles.len() > 1);

@@ -96,7 +96,10 @@ fn a_small_site_gets_misspelling_warnings_too() {
     let site = Fixture::with_base("https://example.org", 10);
     site.article("a.md", "A", "2024-01-01", "topics = [\"Elections\"]", "A.")
         .article("b.md", "B", "2024-01-02", "topics = [\"Elections\"]", "B.")
-        .article("c.md", "C", "2024-01-03", "topics = [\"Electons\"]", "C.");
+        .article("c.md", "C", "2024-01-03", "topics = [\"Electons\"]", "C.")
+        .article("d.md", "D", "2024-01-04", "countries = [\"Ireland\"]", "D.")
+        .article("e.md", "E", "2024-01-05", "countries = [\"Ireland\"]", "E.")
+        .article("f.md", "F", "2024-01-06", "countries = [\"Iceland\"]", "F.");
     let out = site.run(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -104,6 +107,11 @@ fn a_small_site_gets_misspelling_warnings_too() {
             "warning: content/c.md: topics \"Electons\" (1 article) looks like \"Elections\" (2 articles); a misspelling?"
         ),
         "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("\"Iceland\" (1 article) looks like"),
+        "two countries are two places: {}",
         stderr(&out)
     );
 }
