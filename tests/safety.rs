@@ -533,7 +533,7 @@ fn check_prints_warnings_next_to_its_errors() {
     let err = stderr(&out);
     assert!(err.contains("/nowhere/"), "{err}");
     assert!(
-        err.contains("warning:") && err.contains("also written"),
+        err.contains("warning:") && err.contains("by most articles"),
         "{err}"
     );
 }
