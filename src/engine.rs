@@ -232,8 +232,12 @@ impl ArticleSet {
         Ok(Applied::Reindexed)
     }
 
-    /// Sets the earlier URLs of articles (by position) that the URL ledger redirects from.
+    /// Sets the earlier URLs of articles (by position) that the URL ledger redirects from; the
+    /// others have none.
     pub fn set_redirects(&mut self, redirects: Vec<(usize, Vec<String>)>) {
+        for article in &mut self.articles {
+            article.moved_from.clear();
+        }
         for (i, urls) in redirects {
             if let Some(article) = self.articles.get_mut(i) {
                 article.moved_from = urls;
@@ -296,9 +300,7 @@ impl ArticleSet {
             same_pages &= old.url == article.url && old.meta.aliases == article.meta.aliases;
             places.push(i);
         }
-        for (mut article, &i) in fresh.drain(..).zip(&places) {
-            // The same file at the same URL keeps its earlier URLs.
-            article.moved_from = std::mem::take(&mut self.articles[i].moved_from);
+        for (article, &i) in fresh.drain(..).zip(&places) {
             self.articles[i] = article;
         }
         Some(Applied::InPlace { places, same_pages })

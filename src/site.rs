@@ -152,6 +152,8 @@ pub struct Site {
     articles: ArticleSet,
     /// The files of page bundles.
     resources: Vec<Resource>,
+    /// The URL ledger as read (empty when the ledger is not followed).
+    ledger_read: Ledger,
     /// What the URL ledger says of the articles, and the ledger after this build.
     ledger: ledger::Followed,
     /// Whether the ledger read differs from the one after this build.
@@ -211,6 +213,7 @@ impl Site {
             css_version,
             articles: ArticleSet::default(),
             resources,
+            ledger_read: Ledger::default(),
             ledger: ledger::Followed::default(),
             ledger_changed: false,
         };
@@ -234,6 +237,7 @@ impl Site {
         warnings.extend(ledger_warnings(root, &followed));
         site.ledger_changed = followed.next != read_ledger;
         site.ledger = followed;
+        site.ledger_read = read_ledger;
         warnings.extend(check::suspicious_terms(
             &site.config,
             site.articles(),
@@ -276,7 +280,13 @@ impl Site {
         if !errors.is_empty() {
             return Err(BuildError::Input(errors));
         }
-        Ok(self.articles.apply(config, changes, &read)?)
+        let applied = self.articles.apply(config, changes, &read)?;
+        // The ledger as read at load: an article that moved since redirects from its old URL,
+        // as the next build will make it.
+        let mut followed = self.ledger_read.follow(self.articles());
+        self.articles
+            .set_redirects(std::mem::take(&mut followed.redirects));
+        Ok(applied)
     }
 
     /// The static files of the site: its `static/` folder over the theme's, and the files of the

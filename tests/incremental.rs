@@ -51,8 +51,8 @@ fn assert_same_as_cold_build(site: &Fixture, live_out: &Path, what: &str) {
 /// `bundle`) with those in `out`.
 fn assert_same_files_as_cold_build(site: &Fixture, out: &Path, what: &str, bundle: bool) {
     let cold_out = site.root().join("cold");
-    // Serve does not follow the URL ledger yet: every build of these tests leaves it out (its
-    // own tests are in tests/ledger.rs).
+    // Every build of these tests leaves the URL ledger out: the cold builds here would write it,
+    // and a live site reads it only when it loads. Its own tests are in tests/ledger.rs.
     let options = BuildOptions {
         output: Some(cold_out.clone()),
         ledger: false,

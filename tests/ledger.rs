@@ -197,3 +197,35 @@ fn a_broken_ledger_line_is_an_error_naming_its_line() {
     );
     assert!(!Path::new(&site.out()).join("index.html").exists());
 }
+
+#[test]
+fn a_live_site_redirects_an_article_that_moved_as_the_next_build_will() {
+    use annals::live::LiveSite;
+    use annals::site::BuildOptions;
+    let site = site();
+    build(&site);
+    let out = site.root().join("live");
+    let options = BuildOptions {
+        output: Some(out.clone()),
+        ..BuildOptions::new(site.root())
+    };
+    let (mut live, _) = LiveSite::build(&options, false).expect("live build");
+    edit(
+        &site,
+        "2024/treaty.md",
+        "Treaty signed",
+        "Treaty signed in Vienna",
+    );
+    live.update(&[site.root().join("content/2024/treaty.md")])
+        .expect("update");
+    let page = std::fs::read_to_string(out.join("2024/06/19/treaty-signed/index.html"))
+        .expect("the old URL redirects in the preview");
+    assert!(
+        page.contains("url=/2024/06/19/treaty-signed-in-vienna/"),
+        "{page}"
+    );
+    // The preview writes no ledger: the next build records the move.
+    let ledger = std::fs::read_to_string(site.root().join("permalinks.txt")).unwrap();
+    assert!(!ledger.contains("vienna"), "{ledger}");
+    assert!(build(&site).contains("moved: content/2024/treaty.md"));
+}
