@@ -133,10 +133,11 @@ impl Ledger {
             )
             .collect();
         // Each article's line: its own, else that of a file that is gone with its URL or text.
+        let present: HashSet<&str> = articles.iter().map(|a| a.meta.rel_path.as_str()).collect();
         let mut unclaimed: HashMap<&str, &Line> = self
             .lines
             .iter()
-            .filter(|(rel, _)| !articles.iter().any(|a| a.meta.rel_path == **rel))
+            .filter(|(rel, _)| !present.contains(rel.as_str()))
             .map(|(rel, line)| (rel.as_str(), line))
             .collect();
         let mut followed = Followed::default();

@@ -188,11 +188,13 @@ pub fn init(
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
-fn toml_string(text: &str) -> String {
+/// A TOML string.
+pub(crate) fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
-fn toml_list(items: &[String]) -> String {
+/// A TOML list of strings.
+pub(crate) fn toml_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
     format!("[{}]", quoted.join(", "))
 }

@@ -355,17 +355,7 @@ fn discover_in(
     notes: &mut Notes,
 ) -> Vec<SourceFile> {
     let mut files = Vec::new();
-    let walker = WalkDir::new(content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || IGNORED.contains(&name.as_ref()))
-        });
-    for entry in walker.filter_map(Result::ok) {
-        if !entry.file_type().is_file() {
-            continue;
-        }
+    for entry in visible_files(content) {
         let path = entry.path();
         let ext = path
             .extension()
@@ -1001,12 +991,7 @@ fn bundle_files(index: &Path) -> Vec<(PathBuf, String)> {
     let Some(folder) = index.parent() else {
         return Vec::new();
     };
-    WalkDir::new(folder)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+    visible_files(folder)
         .filter(|e| {
             let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
             !MARKDOWN.contains(&ext)
@@ -1021,6 +1006,19 @@ fn bundle_files(index: &Path) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// The files below `folder`, in name order, leaving out hidden ones and the [`IGNORED`] folders.
+fn visible_files(folder: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
+    WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || IGNORED.contains(&name.as_ref()))
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+}
+
 /// Files for `static/`: Zola's and Hugo's `static/`, Pelican's `STATIC_PATHS`, Jekyll's files
 /// without front matter outside `_` folders.
 fn statics(format: Format, root: &Path, content: &Path, config: &Config) -> Vec<(PathBuf, String)> {
@@ -1029,15 +1027,8 @@ fn statics(format: Format, root: &Path, content: &Path, config: &Config) -> Vec<
         if !folder.is_dir() {
             return;
         }
-        let walker = WalkDir::new(folder)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                e.depth() == 0 || !(name.starts_with('.') || IGNORED.contains(&name.as_ref()))
-            });
-        for entry in walker.filter_map(Result::ok) {
-            if entry.file_type().is_file() && keep(entry.path()) {
+        for entry in visible_files(folder) {
+            if keep(entry.path()) {
                 let rel = entry.path().strip_prefix(folder).unwrap_or(entry.path());
                 files.push((
                     entry.path().to_path_buf(),

@@ -23,7 +23,7 @@ use chrono::{DateTime, FixedOffset};
 use thiserror::Error;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, counted};
 use crate::progress::Progress;
 
 /// Where an archive comes from.
@@ -240,9 +240,9 @@ impl fmt::Display for ImportReport {
         writeln!(
             f,
             "{verb} {} from {format} ({} drafts) and {}; {} to the new {}",
-            plural(self.articles, "article"),
+            counted(self.articles, "article"),
             self.drafts,
-            plural(self.files, "file"),
+            counted(self.files, "file"),
             if self.aliases == 1 {
                 "1 old URL redirects".to_owned()
             } else {
@@ -265,12 +265,7 @@ impl fmt::Display for ImportReport {
             writeln!(f, "  site.toml: set {}", self.site_keys.join(", "))?;
         }
         for (reason, origins) in &self.notes.skipped {
-            writeln!(
-                f,
-                "  skipped {}: {}",
-                plural(origins.len(), reason),
-                list(origins)
-            )?;
+            writeln!(f, "  skipped {} {reason}: {}", origins.len(), list(origins))?;
         }
         if !self.clashes.is_empty() {
             let clashes: Vec<String> = self
@@ -294,17 +289,6 @@ impl fmt::Display for ImportReport {
             writeln!(f, "warning: and {more} more")?;
         }
         Ok(())
-    }
-}
-
-/// "1 article", "2 articles".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else if noun.ends_with('s') || noun.contains(' ') {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

@@ -13,7 +13,8 @@ use super::{Entry, ImportError, ImportOptions, Notes, Source};
 use crate::config::SiteConfig;
 use crate::places::Place;
 use crate::routes::fill;
-use crate::slug::{article_slug, is_valid_slug};
+use crate::scaffold::{toml_list, toml_string};
+use crate::slug::{MAX_DERIVED_SLUG, article_slug, is_valid_slug};
 
 /// One article ready to be written.
 #[derive(Debug)]
@@ -177,7 +178,7 @@ pub(crate) fn plan(
 /// The entry's slug if Annals can serve it, else one made from it or from the title.
 fn usable_slug(entry: &Entry) -> String {
     let slug = entry.slug.trim();
-    if is_valid_slug(slug) && slug.len() <= 150 {
+    if is_valid_slug(slug) && slug.len() <= MAX_DERIVED_SLUG {
         return slug.to_owned();
     }
     [slug, entry.title.as_str()]
@@ -401,17 +402,6 @@ impl OldLinks {
             })
             .into_owned()
     }
-}
-
-/// A TOML string.
-fn toml_string(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
-}
-
-/// A TOML list of strings.
-fn toml_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
-    format!("[{}]", quoted.join(", "))
 }
 
 /// A date as front matter writes it: a TOML date-time with its offset, or a day.
