@@ -65,6 +65,7 @@ def timed(cmd: list, cwd: Path) -> dict:
         elif line.startswith("Maximum resident set size"):
             stats["rss"] = int(line.rsplit(" ", 1)[1]) / 1024
     stats["cpu"] = stats["user"] + stats["sys"]
+    stats["stdout"] = proc.stdout
     return stats
 
 

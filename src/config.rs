@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
+use crate::deploy::DeployConfig;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::places::{Countries, PlacesConfig};
 use crate::routes::is_reserved;
@@ -132,6 +133,9 @@ pub struct SiteConfig {
     /// The countries, with the names and aliases of `places`.
     #[serde(skip)]
     pub countries: Countries,
+    /// Where `annals deploy` publishes the site (`[[deploy.targets]]`) and with which headers.
+    #[serde(default)]
+    pub deploy: DeployConfig,
     /// Free values handed to templates as `site.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -425,6 +429,7 @@ impl SiteConfig {
                 places.join(" and ")
             ));
         }
+        problems.extend(self.deploy.problems());
         problems
     }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use annals::deploy;
 use annals::diagnostics::counted;
 use annals::import;
 use annals::progress::Progress;
@@ -117,6 +118,31 @@ enum Command {
         /// and files the posts use into their bundles
         #[arg(long)]
         uploads: Option<PathBuf>,
+    },
+    /// Publish the built site to an S3-compatible bucket (AWS S3, Cloudflare R2, Backblaze B2,
+    /// MinIO, Garage): uploads only files whose bytes changed, deletes what the site no longer has.
+    Deploy {
+        /// The site folder, holding site.toml
+        #[arg(long, short, default_value = ".")]
+        root: PathBuf,
+        /// The built site [default: ROOT/public]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The [[deploy.targets]] entry to publish to (needed when site.toml has several)
+        #[arg(long, short)]
+        target: Option<String>,
+        /// Only print what would be uploaded and deleted
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete more old objects than max_deletes allows
+        #[arg(long)]
+        force: bool,
+        /// The most old objects to delete without --force [default: deploy.max_deletes, 256]
+        #[arg(long)]
+        max_deletes: Option<usize>,
+        /// Upload every file, unchanged ones too (after changing the headers of matchers)
+        #[arg(long)]
+        upload_all: bool,
     },
 }
 
@@ -322,6 +348,45 @@ fn run(cli: Cli) -> ExitCode {
             let result = import::import(&options, progress);
             if let Some(bar) = &bar {
                 bar.bar.finish_and_clear();
+            }
+            return simple(result.map(|report| {
+                print!("{report}");
+                println!("({:.2} s)", started.elapsed().as_secs_f64());
+            }));
+        }
+        Command::Deploy {
+            root,
+            output,
+            target,
+            dry_run,
+            force,
+            max_deletes,
+            upload_all,
+        } => {
+            let options = deploy::DeployOptions {
+                root,
+                output,
+                target,
+                dry_run,
+                force,
+                max_deletes,
+                upload_all,
+            };
+            let bar = std::io::stderr().is_terminal().then(Bar::new);
+            let silent = annals::progress::Silent;
+            let progress: &dyn Progress = match &bar {
+                Some(bar) => bar,
+                None => &silent,
+            };
+            let result =
+                deploy::deploy(&options, &deploy::credentials::ProcessEnvironment, progress);
+            if let Some(bar) = &bar {
+                bar.bar.finish_and_clear();
+            }
+            if let Err(deploy::DeployError::Config(diagnostics)) = &result {
+                for diagnostic in diagnostics {
+                    eprintln!("error: {diagnostic}");
+                }
             }
             return simple(result.map(|report| {
                 print!("{report}");

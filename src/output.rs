@@ -194,8 +194,8 @@ fn visible_entries(dir: &Path) -> Result<Vec<String>, OutputError> {
     Ok(names)
 }
 
-/// Reads the record of the output folder `dir`, if it has one.
-fn read_record(dir: &Path) -> Result<Option<HashSet<String>>, OutputError> {
+/// Reads the record of the output folder `dir`, if it has one: the files the last build wrote.
+pub fn read_record(dir: &Path) -> Result<Option<HashSet<String>>, OutputError> {
     let path = dir.join(RECORD_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(

@@ -482,32 +482,6 @@ pub fn resolve_path(root: &Path, raw: &str) -> Result<PathBuf, PathError> {
     Ok(path)
 }
 
-fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Adds the live-reload script to an HTML page.
 fn with_reload_script(html: Vec<u8>) -> Vec<u8> {
     let tag = format!("<script src=\"{RELOAD_SCRIPT_PATH}\"></script>");
@@ -538,7 +512,7 @@ async fn serve_file(State(state): State<Arc<ServeState>>, uri: Uri) -> Response 
         );
         return response;
     };
-    let kind = content_type(&path);
+    let kind = crate::media::content_type(&path.to_string_lossy());
     let bytes = if kind.starts_with("text/html") {
         with_reload_script(bytes)
     } else {
@@ -546,9 +520,11 @@ async fn serve_file(State(state): State<Arc<ServeState>>, uri: Uri) -> Response 
     };
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&kind)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
