@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 use std::process::Output;
+use std::sync::atomic::Ordering;
 
 use common::{Fixture, stderr};
 use s3_server::{ACCESS_KEY, S3Server, SECRET_KEY};
@@ -100,6 +101,7 @@ fn server() -> (tempfile::TempDir, S3Server) {
 #[test]
 fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
     let (_store, server) = server();
+    server.log.page_size.store(7, Ordering::Relaxed);
     let site = site(&server, "");
     let out = deploy(&site, &[]);
     let files = site_files(&site);
@@ -197,6 +199,11 @@ fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
     server.log.reset();
     let again = deploy(&site, &[]);
     assert_eq!(server.log.puts(), 0, "an unchanged site uploads nothing");
+    assert_eq!(
+        server.log.lists.load(Ordering::Relaxed),
+        files.len().div_ceil(7),
+        "every page of the listing was read"
+    );
     assert!(
         stdout(&again).contains("uploaded 0 files"),
         "{}",
@@ -259,6 +266,18 @@ fn an_edit_uploads_only_what_changed_and_a_removal_deletes() {
         assert!(stored.contains_key(*path), "{path} uploaded");
     }
     assert_eq!(server.objects(), after);
+
+    // The same size, other bytes: the ETag differs, the stored MD5 confirms it.
+    site.file("static/note.txt", "version A");
+    site.build();
+    deploy(&site, &[]);
+    site.file("static/note.txt", "version B");
+    site.build();
+    server.log.reset();
+    deploy(&site, &[]);
+    assert_eq!(server.log.puts(), 1);
+    assert_eq!(server.log.heads.load(Ordering::Relaxed), 1);
+    assert_eq!(server.objects()["note.txt"], b"version B");
 
     std::fs::remove_file(site.root().join("content/2024/a2.md")).expect("remove an article");
     site.build();
@@ -369,13 +388,13 @@ fn without_etags_in_listings_the_stored_md5_decides() {
     server
         .log
         .no_etags_in_listings
-        .store(true, std::sync::atomic::Ordering::Relaxed);
+        .store(true, Ordering::Relaxed);
     let site = site(&server, "");
     deploy(&site, &[]);
     server.log.reset();
     let out = deploy(&site, &[]);
     assert_eq!(server.log.puts(), 0, "{}", stdout(&out));
-    assert!(server.log.heads.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(server.log.heads.load(Ordering::Relaxed) > 0);
 }
 
 #[test]
@@ -400,16 +419,19 @@ fn gzip_matchers_and_a_prefix() {
         "not the site's",
     )
     .expect("write");
-    std::fs::write(
-        server.root.join(s3_server::BUCKET).join("newsletter.txt"),
-        "not the site's either",
-    )
-    .expect("write");
+    for outside in ["newsletter.txt", "about.txt"] {
+        std::fs::write(
+            server.root.join(s3_server::BUCKET).join(outside),
+            "not the site's either",
+        )
+        .expect("write");
+    }
 
     deploy(&site, &[]);
     let objects = server.objects();
     assert_eq!(objects["other/keep.txt"], b"not the site's");
     assert!(objects.contains_key("newsletter.txt"), "outside the prefix");
+    assert!(objects.contains_key("about.txt"), "outside the prefix");
     let stored = server
         .log
         .stored("news/index.html")

@@ -122,10 +122,9 @@ pub fn deploy(
         .deploy
         .headers()
         .map_err(|e| DeployError::Setup(e.to_string()))?;
-    let local = local::read_all(&output, files, &rules, progress).map_err(DeployError::Setup)?;
-
     let (keys, keys_from) =
         credentials::find(env, target.profile.as_deref()).map_err(DeployError::Setup)?;
+    let local = local::read_all(&output, files, &rules, progress).map_err(DeployError::Setup)?;
     let prefix = target.key_prefix();
     let destination = format!(
         "s3://{}/{prefix} at {} (target {:?})",

@@ -33,8 +33,9 @@ pub enum Verdict {
     Upload(Change),
     /// Same bytes: leave it.
     Same,
-    /// Same size but the ETag is not an MD5 (a multipart upload, or a service that gives
-    /// none): the MD5 stored in its metadata decides.
+    /// Same size but the ETag does not tell: it is not an MD5 (a multipart upload, a service
+    /// that gives none), or it differs and may not be one (SSE-KMS encrypted objects have an
+    /// ETag of MD5's shape that is not their MD5). The MD5 stored in the metadata decides.
     AskStoredMd5,
 }
 
@@ -47,18 +48,12 @@ pub fn verdict(file: &LocalFile, remote: Option<&RemoteObject>) -> Verdict {
         return Verdict::Upload(Change::Changed);
     }
     match &remote.etag {
-        Some(etag) if is_md5(etag) => {
-            if etag.eq_ignore_ascii_case(&file.md5) {
-                Verdict::Same
-            } else {
-                Verdict::Upload(Change::Changed)
-            }
-        }
+        Some(etag) if is_md5(etag) && etag.eq_ignore_ascii_case(&file.md5) => Verdict::Same,
         _ => Verdict::AskStoredMd5,
     }
 }
 
-/// Whether an ETag is the MD5 of the object's bytes (a single-part upload's is).
+/// Whether an ETag has the shape of an MD5 (a single-part upload's is one).
 fn is_md5(etag: &str) -> bool {
     etag.len() == 32 && etag.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -130,7 +125,7 @@ mod tests {
                 Some("ffffffffffffffffffffffffffffffff"),
                 10
             ))),
-            Verdict::Upload(Change::Changed)
+            Verdict::AskStoredMd5
         ));
         assert!(matches!(
             verdict_of(Some(object("index.html", Some(md5), 11))),

@@ -127,10 +127,14 @@ impl Client {
         };
         let bucket = Bucket::new(endpoint, style, bucket.to_owned(), region.to_owned())
             .map_err(|e| format!("bucket {bucket:?}: {e}"))?;
+        // No limit on a whole request, whose time grows with the file; a service that stops
+        // answering is caught by the others.
         let agent = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(300)))
+            .timeout_recv_response(Some(Duration::from_secs(120)))
+            .timeout_recv_body(Some(Duration::from_secs(120)))
+            .timeout_send_body(Some(Duration::from_secs(30 * 60)))
             .build()
             .into();
         Ok(Client {
