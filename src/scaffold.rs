@@ -123,6 +123,20 @@ base_url = "https://example.org"
 # title = "Countries"
 # role = "places"
 
+# Where `annals deploy` publishes the built site: an S3-compatible bucket. Keys come from
+# AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials, never from this file. Without
+# an endpoint, AWS S3 in the region; matchers set Cache-Control and gzip by path.
+# [[deploy.targets]]
+# name = "production"
+# bucket = "my-archive"
+# region = "eu-west-1"
+# endpoint = "https://ACCOUNT_ID.r2.cloudflarestorage.com"
+#
+# [[deploy.matchers]]
+# pattern = "**/*.html"
+# cache_control = "public, max-age=300"
+# gzip = true
+
 # Anything else, for your templates as site.extra.
 # [extra]
 "#;

@@ -38,6 +38,7 @@ fn site(server: &S3Server, deploy_extra: &str) -> Fixture {
         );
     }
     site.file("static/files/café menu.pdf", "%PDF-1.4 not really\n");
+    site.file("static/files/a+b&c 100%25 #1.txt", "odd name\n");
     site.file("static/empty.txt", "");
     site.build();
     site
@@ -107,6 +108,7 @@ fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
     let files = site_files(&site);
     assert_eq!(server.objects(), files, "the bucket holds exactly the site");
     assert!(!server.objects().contains_key(".annals-files"));
+    assert!(files.contains_key("files/a+b&c 100%25 #1.txt"));
     assert_eq!(server.log.puts(), files.len());
     assert!(
         stdout(&out).contains(&format!("uploaded {} files", files.len())),
@@ -344,6 +346,33 @@ fn too_many_deletes_wrong_keys_and_dry_runs_change_nothing() {
 }
 
 #[test]
+fn a_bucket_of_something_else_is_not_emptied_without_force() {
+    let (_store, server) = server();
+    let bucket = server.root.join(s3_server::BUCKET);
+    std::fs::write(bucket.join("backup.tar"), "someone's backup").expect("write");
+    std::fs::write(bucket.join("notes.txt"), "someone's notes").expect("write");
+    let site = site(&server, "");
+    let refused = deploy_with(&site, SECRET_KEY, &[]);
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains("holds 2 objects and none of them is a file of this site"),
+        "{message}"
+    );
+    assert_eq!(server.log.puts(), 0);
+    assert!(bucket.join("backup.tar").exists());
+
+    let dry = deploy(&site, &["--dry-run"]);
+    assert!(
+        stdout(&dry).contains("A real deploy would stop here"),
+        "{}",
+        stdout(&dry)
+    );
+    deploy(&site, &["--force"]);
+    assert_eq!(server.objects(), site_files(&site));
+}
+
+#[test]
 fn passing_errors_are_retried_and_a_failed_upload_is_finished_by_the_next_deploy() {
     let (_store, server) = server();
     let site = site(&server, "");
@@ -352,33 +381,49 @@ fn passing_errors_are_retried_and_a_failed_upload_is_finished_by_the_next_deploy
         .slow_down
         .lock()
         .expect("log")
-        .insert("index.html".into(), 2);
+        .insert("css/annals.css".into(), 2);
     server.log.deny.lock().expect("log").push("atom.xml".into());
 
     let failed = deploy_with(&site, SECRET_KEY, &[]);
     assert!(!failed.status.success());
     let report = stderr(&failed);
-    let total = site_files(&site).len();
+    let files = site_files(&site);
+    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
+    let feeds = files
+        .keys()
+        .filter(|k| k.ends_with(".xml") || k.ends_with("feed.json"))
+        .count();
     assert!(
         report.contains(&format!(
-            "uploaded {} of {total} files; 1 failed",
-            total - 1
+            "uploaded {} of {} files; 1 failed, {pages} not tried (pages wait for what they link to)",
+            files.len() - pages - 1,
+            files.len()
         )),
         "{report}"
     );
     assert!(report.contains("atom.xml: 403 AccessDenied"), "{report}");
     assert!(report.contains("nothing was deleted"), "{report}");
     assert!(report.contains("Run `annals deploy` again"), "{report}");
+    let objects = server.objects();
     assert!(
-        server.objects().contains_key("index.html"),
+        objects.contains_key("css/annals.css"),
         "retried after SlowDown"
     );
-    assert!(!server.objects().contains_key("atom.xml"));
+    assert!(objects.contains_key("rss.xml"), "the feeds' group went out");
+    assert!(!objects.contains_key("atom.xml"));
+    assert!(
+        !objects.keys().any(|k| k.ends_with(".html")),
+        "no page went live while a feed it links to failed"
+    );
 
     server.log.deny.lock().expect("log").clear();
     server.log.reset();
     deploy(&site, &[]);
-    assert_eq!(server.log.puts(), 1, "only the file that failed");
+    assert_eq!(
+        server.log.puts(),
+        1 + pages,
+        "only what failed or waited ({feeds} feeds were there already but one)"
+    );
     assert_eq!(server.objects(), site_files(&site));
 }
 
@@ -509,6 +554,17 @@ fn deploy_says_what_to_set_up_first() {
         stderr(&out)
     );
     deploy(&two, &["--target", "two", "--dry-run"]);
+
+    let record = two.out().join(".annals-files");
+    let text = std::fs::read_to_string(&record).expect("record");
+    std::fs::write(&record, format!("{text}../../etc/passwd\n")).expect("write");
+    let out = deploy_with(&two, SECRET_KEY, &["--target", "two"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("\"../../etc/passwd\" is not a path inside the folder"),
+        "{}",
+        stderr(&out)
+    );
 
     let bad = Fixture::new(
         "base_url = \"https://news.example.org\"\n[[deploy.matchers]]\npattern = \"**/*.{html\"\n",

@@ -67,13 +67,16 @@ impl DeployTarget {
         }
     }
 
-    /// Whether requests use path-style URLs.
+    /// Whether requests use path-style URLs: by default everywhere but on AWS, and there too for
+    /// a bucket named with dots (`news.example.org`), which AWS's certificate does not cover as
+    /// a host name.
     pub fn path_style(&self) -> bool {
         self.path_style.unwrap_or_else(|| {
-            url::Url::parse(&self.endpoint())
-                .ok()
-                .and_then(|url| url.host_str().map(|h| !h.ends_with(".amazonaws.com")))
-                .unwrap_or(true)
+            self.bucket.contains('.')
+                || url::Url::parse(&self.endpoint())
+                    .ok()
+                    .and_then(|url| url.host_str().map(|h| !h.ends_with(".amazonaws.com")))
+                    .unwrap_or(true)
         })
     }
 
@@ -167,6 +170,20 @@ impl DeployConfig {
             }
         }
         for matcher in &self.matchers {
+            for (key, value) in [
+                ("cache_control", &matcher.cache_control),
+                ("content_type", &matcher.content_type),
+            ] {
+                if value
+                    .as_deref()
+                    .is_some_and(|v| v.chars().any(|c| c.is_control()))
+                {
+                    problems.push(format!(
+                        "[[deploy.matchers]] {:?}: `{key}` has a control character, which an HTTP header cannot hold",
+                        matcher.pattern
+                    ));
+                }
+            }
             if let Err(e) = glob(&matcher.pattern) {
                 problems.push(format!(
                     "[[deploy.matchers]] pattern {:?} is not a glob: {}",
@@ -275,5 +292,10 @@ mod tests {
         assert!(!aws.path_style());
         assert_eq!(aws.key_prefix(), "news/");
         assert!(target(Some("http://127.0.0.1:9000/")).path_style());
+        let dotted = DeployTarget {
+            bucket: "news.example.org".into(),
+            ..target(None)
+        };
+        assert!(dotted.path_style());
     }
 }

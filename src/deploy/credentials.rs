@@ -1,5 +1,7 @@
-//! The keys a deploy signs its requests with, found where the AWS CLI finds them: the
+//! The keys a deploy signs its requests with, found where the AWS CLI finds static keys: the
 //! environment, then a profile of `~/.aws/credentials` or `~/.aws/config`. Never `site.toml`.
+//! (Single sign-on, assumed roles, `credential_process` and instance roles are not read: export
+//! their temporary keys into the environment, e.g. with `aws configure export-credentials`.)
 
 use std::path::{Path, PathBuf};
 
@@ -30,14 +32,23 @@ impl Environment for ProcessEnvironment {
 /// files; otherwise the environment's keys, then the profile `AWS_PROFILE` names, or `default`.
 /// Returns where they came from too, for messages.
 pub fn find(env: &dyn Environment, profile: Option<&str>) -> Result<(Credentials, String), String> {
-    if profile.is_none()
-        && let (Some(key), Some(secret)) = (env.var(KEY_VARIABLE), env.var(SECRET_VARIABLE))
-    {
-        let credentials = match env.var(TOKEN_VARIABLE) {
-            Some(token) => Credentials::new_with_token(key, secret, token),
-            None => Credentials::new(key, secret),
-        };
-        return Ok((credentials, format!("{KEY_VARIABLE}/{SECRET_VARIABLE}")));
+    if profile.is_none() {
+        match (env.var(KEY_VARIABLE), env.var(SECRET_VARIABLE)) {
+            (Some(key), Some(secret)) => {
+                let credentials = match env.var(TOKEN_VARIABLE) {
+                    Some(token) => Credentials::new_with_token(key, secret, token),
+                    None => Credentials::new(key, secret),
+                };
+                return Ok((credentials, format!("{KEY_VARIABLE}/{SECRET_VARIABLE}")));
+            }
+            // Half a pair is a mistake to name, not a reason to use other keys.
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(format!(
+                    "only one of {KEY_VARIABLE} and {SECRET_VARIABLE} is set; set both, or neither to use ~/.aws/credentials"
+                ));
+            }
+            (None, None) => {}
+        }
     }
     let name = profile
         .map(str::to_owned)
@@ -173,6 +184,9 @@ mod tests {
             Ok(("CIKEY".into(), "cisecret".into(), Some("T".into())))
         );
         vars.remove(KEY_VARIABLE);
+        let half = key(&vars, None).expect_err("a secret without a key");
+        assert!(half.contains("only one of"), "{half}");
+        vars.remove(SECRET_VARIABLE);
         assert_eq!(
             key(&vars, None),
             Ok(("FILEKEY".into(), "file/secret+1".into(), None))

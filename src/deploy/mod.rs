@@ -16,7 +16,7 @@ pub mod s3;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use thiserror::Error;
 
@@ -74,7 +74,18 @@ pub enum DeployError {
         /// The limit.
         max: usize,
     },
-    /// Some requests failed after their retries; the report says what was done.
+    /// None of the objects below the prefix is a file of the site, and the deploy would delete
+    /// them: most likely the wrong bucket or prefix.
+    #[error(
+        "{destination} holds {count} objects and none of them is a file of this site: deploying would delete them. Check the target's bucket and prefix (--dry-run lists them); deploy with --force if they should go"
+    )]
+    Unrelated {
+        /// Where the site would go.
+        destination: String,
+        /// Objects there.
+        count: usize,
+    },
+    /// Some requests failed; the report says what was done.
     #[error("{0}")]
     Incomplete(String),
 }
@@ -96,8 +107,8 @@ pub struct DeployReport {
     pub unchanged: usize,
     /// Whether nothing was changed, by request.
     pub dry_run: bool,
-    /// With `--dry-run`, the limit a real deploy's deletes would exceed.
-    pub over_max_deletes: Option<usize>,
+    /// With `--dry-run`, why a real deploy would stop before changing anything.
+    pub would_stop: Option<String>,
     /// Requests made: list, head, put, delete.
     pub requests: [usize; 4],
 }
@@ -139,6 +150,7 @@ pub fn deploy(
         &target.region,
         prefix,
         keys,
+        config.deploy.concurrency,
     )
     .map_err(DeployError::Setup)?;
     let remote_error = |what: &str, error: S3Error| {
@@ -146,6 +158,15 @@ pub fn deploy(
             format!(
                 " — the service refused the keys from {keys_from}: check them, and the target's region ({:?})",
                 target.region
+            )
+        } else if error.is_forbidden() {
+            format!(
+                " — the keys from {keys_from} may not do this: a deploy needs s3:ListBucket on the bucket, and s3:GetObject, s3:PutObject and s3:DeleteObject on its objects"
+            )
+        } else if matches!(error, S3Error::Unreachable(_)) {
+            format!(
+                " — no answer from {} after five tries: check the target's endpoint and the network",
+                target.endpoint()
             )
         } else if matches!(&error, S3Error::Refused { code, .. } if code == "NoSuchBucket") {
             format!(
@@ -174,10 +195,24 @@ pub fn deploy(
         concurrency,
         progress,
     )
-    .map_err(|e| remote_error("read the objects of", e))?;
+    .map_err(|(key, e)| remote_error(&format!("read (HEAD) {key} of"), e))?;
 
     let max = options.max_deletes.unwrap_or(config.deploy.max_deletes);
-    let over_max_deletes = (plan.deletes.len() > max && !options.force).then_some(max);
+    let stop = if options.force || plan.deletes.is_empty() {
+        None
+    } else if plan.deletes.len() == remote.len() {
+        Some(DeployError::Unrelated {
+            destination: destination.clone(),
+            count: remote.len(),
+        })
+    } else if plan.deletes.len() > max {
+        Some(DeployError::TooManyDeletes {
+            count: plan.deletes.len(),
+            max,
+        })
+    } else {
+        None
+    };
     let mut report = DeployReport {
         destination,
         output: output.clone(),
@@ -190,18 +225,16 @@ pub fn deploy(
         deletes: plan.deletes.clone(),
         unchanged: plan.unchanged,
         dry_run: options.dry_run,
-        over_max_deletes,
+        would_stop: None,
         requests: [0; 4],
     };
     if options.dry_run {
+        report.would_stop = stop.map(|e| e.to_string());
         report.requests = counts(&client);
         return Ok(report);
     }
-    if let Some(max) = over_max_deletes {
-        return Err(DeployError::TooManyDeletes {
-            count: plan.deletes.len(),
-            max,
-        });
+    if let Some(error) = stop {
+        return Err(error);
     }
 
     upload(&client, &output, &local, &plan, concurrency, progress)?;
@@ -221,6 +254,18 @@ fn built_files(output: &Path) -> Result<Vec<String>, DeployError> {
     };
     let mut files: Vec<String> = record.into_iter().collect();
     files.sort();
+    // The record is a text file in the output folder (committed with the site on some hosts):
+    // a path in it that leaves the folder must not make a deploy read, or write, elsewhere.
+    if let Some(bad) = files.iter().find(|path| {
+        path.starts_with('/')
+            || path.contains('\\')
+            || path.split('/').any(|s| matches!(s, "" | "." | ".."))
+    }) {
+        return Err(DeployError::Setup(format!(
+            "{}: {bad:?} is not a path inside the folder; rebuild the site to rewrite the record",
+            output.join(output::RECORD_FILE).display()
+        )));
+    }
     Ok(files)
 }
 
@@ -233,7 +278,7 @@ fn compare(
     upload_all: bool,
     concurrency: usize,
     progress: &dyn Progress,
-) -> Result<Plan, S3Error> {
+) -> Result<Plan, (String, S3Error)> {
     let mut plan = Plan {
         deletes: plan::deletes(local, remote),
         ..Plan::default()
@@ -254,7 +299,8 @@ fn compare(
         md5
     });
     for (&i, md5) in ask.iter().zip(stored) {
-        if md5?.is_some_and(|md5| md5.eq_ignore_ascii_case(&local[i].md5)) {
+        let md5 = md5.map_err(|e| (local[i].path.clone(), e))?;
+        if md5.is_some_and(|md5| md5.eq_ignore_ascii_case(&local[i].md5)) {
             plan.unchanged += 1;
         } else {
             plan.uploads.push((i, Change::Changed));
@@ -264,8 +310,9 @@ fn compare(
     Ok(plan)
 }
 
-/// Uploads the plan's files, `concurrency` at a time. On failure, says which files were and were
-/// not uploaded; nothing is deleted then.
+/// Uploads the plan's files, `concurrency` at a time, group by group (pages after what they
+/// link to). A failure ends the deploy after its group, and at once when the service cannot be
+/// reached; the report says which files were and were not uploaded, and nothing is deleted.
 fn upload(
     client: &Client,
     output: &Path,
@@ -275,30 +322,47 @@ fn upload(
     progress: &dyn Progress,
 ) -> Result<(), DeployError> {
     progress.stage("Uploading", plan.uploads.len());
-    let results = parallel(&plan.uploads, concurrency, |&(i, _)| {
-        let file = &local[i];
-        let result = file.bytes(output).and_then(|bytes| {
-            client
-                .put(&file.path, &bytes, &file.headers)
-                .map_err(|e| e.to_string())
+    let unreachable = AtomicBool::new(false);
+    let mut failed: Vec<String> = Vec::new();
+    let mut uploaded = 0;
+    for group in plan::groups(local, &plan.uploads) {
+        if !failed.is_empty() {
+            break;
+        }
+        let results = parallel(group, concurrency, |&(i, _)| {
+            if unreachable.load(Ordering::Relaxed) {
+                return None;
+            }
+            let file = &local[i];
+            let result = match file.bytes(output) {
+                Ok(bytes) => client.put(&file.path, &bytes, &file.headers).map_err(|e| {
+                    if matches!(e, S3Error::Unreachable(_)) {
+                        unreachable.store(true, Ordering::Relaxed);
+                    }
+                    e.to_string()
+                }),
+                Err(e) => Err(e),
+            };
+            progress.advance(1);
+            Some(result)
         });
-        progress.advance(1);
-        result
-    });
-    let failed: Vec<String> = plan
-        .uploads
-        .iter()
-        .zip(results)
-        .filter_map(|(&(i, _), result)| result.err().map(|e| format!("{}: {e}", local[i].path)))
-        .collect();
+        for (&(i, _), result) in group.iter().zip(results) {
+            match result {
+                Some(Ok(())) => uploaded += 1,
+                Some(Err(e)) => failed.push(format!("{}: {e}", local[i].path)),
+                None => {}
+            }
+        }
+    }
     if failed.is_empty() {
         return Ok(());
     }
+    let total = plan.uploads.len();
     Err(DeployError::Incomplete(format!(
-        "uploaded {} of {}; {} failed after retries, and nothing was deleted:\n  {}\nRun `annals deploy` again to finish: files already uploaded are skipped",
-        plan.uploads.len() - failed.len(),
-        counted(plan.uploads.len(), "file"),
+        "uploaded {uploaded} of {}; {} failed, {} not tried (pages wait for what they link to), and nothing was deleted:\n  {}\nRun `annals deploy` again to finish: files already uploaded are skipped",
+        counted(total, "file"),
         failed.len(),
+        total - uploaded - failed.len(),
         listed(&failed, 20)
     )))
 }
@@ -445,12 +509,8 @@ impl fmt::Display for DeployReport {
             counted(self.requests.iter().sum(), "request"),
             kinds.join(", "),
         )?;
-        if let Some(max) = self.over_max_deletes {
-            writeln!(
-                f,
-                "A real deploy would stop: {} deletes are more than `max_deletes` ({max}); --force allows them",
-                self.deletes.len()
-            )?;
+        if let Some(why) = &self.would_stop {
+            writeln!(f, "A real deploy would stop here: {why}")?;
         }
         Ok(())
     }

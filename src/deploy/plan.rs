@@ -70,21 +70,34 @@ pub fn deletes(local: &[LocalFile], remote: &HashMap<String, RemoteObject>) -> V
     deletes
 }
 
-/// Puts uploads in the order they go out: everything else, then feeds and sitemaps, then pages.
+/// When a file goes out: everything else (0), then feeds and sitemaps (1), then pages (2).
+fn rank(path: &str) -> u8 {
+    if path.ends_with(".html") {
+        2
+    } else if path.ends_with(".xml") || path.ends_with("feed.json") {
+        1
+    } else {
+        0
+    }
+}
+
+/// Puts uploads in the order they go out, by [`rank`] and then path.
 pub fn order_uploads(local: &[LocalFile], uploads: &mut [(usize, Change)]) {
-    let rank = |path: &str| {
-        if path.ends_with(".html") {
-            2
-        } else if path.ends_with(".xml") || path.ends_with("feed.json") {
-            1
-        } else {
-            0
-        }
-    };
     uploads.sort_by(|a, b| {
         let (pa, pb) = (&local[a.0].path, &local[b.0].path);
         rank(pa).cmp(&rank(pb)).then_with(|| pa.cmp(pb))
     });
+}
+
+/// Ordered uploads split where the rank changes: each group goes out once the one before it
+/// is complete.
+pub fn groups<'u>(
+    local: &[LocalFile],
+    uploads: &'u [(usize, Change)],
+) -> Vec<&'u [(usize, Change)]> {
+    uploads
+        .chunk_by(|a, b| rank(&local[a.0].path) == rank(&local[b.0].path))
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,6 +174,8 @@ mod tests {
             .iter()
             .map(|(i, _)| local[*i].path.as_str())
             .collect();
+        let sizes: Vec<usize> = groups(&local, &uploads).iter().map(|g| g.len()).collect();
+        assert_eq!(sizes, [2, 1, 2]);
         assert_eq!(
             order,
             [

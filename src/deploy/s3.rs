@@ -34,9 +34,13 @@ pub enum S3Error {
         /// S3's explanation.
         message: String,
     },
-    /// No answer: the connection failed or timed out.
+    /// No answer, for a reason that may pass: the connection failed, was dropped or timed out.
     #[error("{0}")]
-    Transport(String),
+    Unreachable(String),
+    /// A request that cannot be made as it is (a certificate the system does not trust, a
+    /// header value HTTP does not allow).
+    #[error("{0}")]
+    Request(String),
     /// An answer that is not what S3 sends.
     #[error("an answer that is not S3's: {0}")]
     Unreadable(String),
@@ -44,32 +48,42 @@ pub enum S3Error {
 
 impl S3Error {
     /// Whether trying again later may succeed.
-    fn is_transient(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             S3Error::Refused { status, code, .. } => {
                 matches!(status, 429 | 500 | 502 | 503 | 504)
-                    || matches!(
-                        code.as_str(),
-                        "RequestTimeout" | "SlowDown" | "InternalError"
-                    )
+                    || matches!(code.as_str(), "RequestTimeout" | "SlowDown")
             }
-            S3Error::Transport(_) => true,
-            S3Error::Unreadable(_) => false,
+            S3Error::Unreachable(_) => true,
+            S3Error::Request(_) | S3Error::Unreadable(_) => false,
         }
     }
 
-    /// Whether the service refused the keys themselves.
+    /// Whether the service refused the keys themselves (not what they may do).
     pub fn is_credentials(&self) -> bool {
         matches!(self, S3Error::Refused { code, .. } if matches!(code.as_str(),
             "SignatureDoesNotMatch" | "InvalidAccessKeyId" | "InvalidToken" | "ExpiredToken"
-                | "TokenRefreshRequired" | "AccessDenied" | "InvalidSecurity"))
-            || matches!(
-                self,
-                S3Error::Refused {
-                    status: 401 | 403,
-                    ..
-                }
-            )
+                | "TokenRefreshRequired" | "InvalidSecurity" | "Unauthorized"))
+            || matches!(self, S3Error::Refused { status: 401, .. })
+    }
+
+    /// Whether the keys are known but not allowed to do this.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, S3Error::Refused { status: 403, .. }) && !self.is_credentials()
+    }
+}
+
+impl From<ureq::Error> for S3Error {
+    fn from(error: ureq::Error) -> S3Error {
+        match error {
+            ureq::Error::Io(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::BodyStalled
+            | ureq::Error::Protocol(_) => S3Error::Unreachable(error.to_string()),
+            _ => S3Error::Request(error.to_string()),
+        }
     }
 }
 
@@ -116,6 +130,7 @@ impl Client {
         region: &str,
         prefix: String,
         credentials: Credentials,
+        concurrency: usize,
     ) -> Result<Client, String> {
         let endpoint = endpoint
             .parse()
@@ -128,9 +143,13 @@ impl Client {
         let bucket = Bucket::new(endpoint, style, bucket.to_owned(), region.to_owned())
             .map_err(|e| format!("bucket {bucket:?}: {e}"))?;
         // No limit on a whole request, whose time grows with the file; a service that stops
-        // answering is caught by the others.
+        // answering is caught by the others. A redirect is reported, not followed: a signed
+        // request cannot go elsewhere, and a PUT must not become a GET.
         let agent = Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .max_idle_connections_per_host(concurrency)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_recv_response(Some(Duration::from_secs(120)))
             .timeout_recv_body(Some(Duration::from_secs(120)))
@@ -151,17 +170,17 @@ impl Client {
         let mut objects = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
-            if !self.prefix.is_empty() {
-                action.with_prefix(self.prefix.as_str());
-            }
-            if let Some(token) = &token {
-                action.with_continuation_token(token.as_str());
-            }
-            let url = action.sign(SIGNATURE_TTL);
-            let mut response =
-                self.send(&self.requests.list, || self.agent.get(url.as_str()).call())?;
-            let text = read_text(&mut response)?;
+            let text = self.retried(&self.requests.list, || {
+                let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
+                if !self.prefix.is_empty() {
+                    action.with_prefix(self.prefix.as_str());
+                }
+                if let Some(token) = &token {
+                    action.with_continuation_token(token.as_str());
+                }
+                let url = action.sign(SIGNATURE_TTL);
+                read_text(&mut answer(self.agent.get(url.as_str()).call())?)
+            })?;
             let page = ListObjectsV2::parse_response(&text)
                 .map_err(|e| S3Error::Unreadable(format!("listing: {e}")))?;
             for object in page.contents {
@@ -186,24 +205,31 @@ impl Client {
         }
     }
 
-    /// The MD5 an object was stored with (its `x-amz-meta-md5`), if any.
+    /// The MD5 an object was stored with (its `x-amz-meta-md5`), if it has one and still exists.
     pub fn stored_md5(&self, key: &str) -> Result<Option<String>, S3Error> {
-        let url = self
-            .bucket
-            .head_object(Some(&self.credentials), &self.key(key))
-            .sign(SIGNATURE_TTL);
-        let response = self.send(&self.requests.head, || self.agent.head(url.as_str()).call())?;
-        Ok(response
-            .headers()
-            .get(MD5_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned))
+        let key = self.key(key);
+        self.retried(&self.requests.head, || {
+            let url = self
+                .bucket
+                .head_object(Some(&self.credentials), &key)
+                .sign(SIGNATURE_TTL);
+            match answer(self.agent.head(url.as_str()).call()) {
+                Ok(response) => Ok(response
+                    .headers()
+                    .get(MD5_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)),
+                // Deleted since the listing: it will be uploaded.
+                Err(S3Error::Refused { status: 404, .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
     }
 
     /// Stores `body` at `key` with these headers (names in lower case).
     pub fn put(&self, key: &str, body: &[u8], headers: &[(&str, String)]) -> Result<(), S3Error> {
         let key = self.key(key);
-        self.send(&self.requests.put, || {
+        self.retried(&self.requests.put, || {
             let mut action = self.bucket.put_object(Some(&self.credentials), &key);
             for (name, value) in headers {
                 action.headers_mut().insert(*name, value.clone());
@@ -213,9 +239,8 @@ impl Client {
             for (name, value) in headers {
                 request = request.header(*name, value);
             }
-            request.send(body)
+            answer(request.send(body)).map(drop)
         })
-        .map(drop)
     }
 
     /// Deletes up to 1,000 objects in one request; returns the keys the service could not delete,
@@ -225,20 +250,20 @@ impl Client {
             .iter()
             .map(|key| ObjectIdentifier::new(self.key(key)))
             .collect();
-        let response = self.send(&self.requests.delete, || {
+        let text = self.retried(&self.requests.delete, || {
             let mut action = self
                 .bucket
                 .delete_objects(Some(&self.credentials), objects.iter());
             action.set_quiet(true);
             let url = action.sign(SIGNATURE_TTL);
             let (body, md5) = action.body_with_md5();
-            self.agent
+            let request = self
+                .agent
                 .post(url.as_str())
                 .header("content-md5", &md5)
-                .header("content-type", "application/xml")
-                .send(body.as_bytes())
-        });
-        let text = read_text(&mut response?)?;
+                .header("content-type", "application/xml");
+            read_text(&mut answer(request.send(body.as_bytes()))?)
+        })?;
         let result = DeleteObjectsResponse::parse(&text)
             .map_err(|e| S3Error::Unreadable(format!("deleting: {e}")))?;
         Ok(result
@@ -260,20 +285,20 @@ impl Client {
         format!("{}{key}", self.prefix)
     }
 
-    /// Makes a request, counting it, and tries again after a pause while it fails for a reason
-    /// that may pass (a dropped connection, a timeout, `503 SlowDown`).
-    fn send(
+    /// Makes a request (signed afresh each time, its answer read whole), counting it, and tries
+    /// again after a pause while it fails for a reason that may pass (a dropped connection, a
+    /// timeout, `503 SlowDown`).
+    fn retried<T>(
         &self,
         count: &AtomicUsize,
-        request: impl Fn() -> Result<Response<ureq::Body>, ureq::Error>,
-    ) -> Result<Response<ureq::Body>, S3Error> {
+        request: impl Fn() -> Result<T, S3Error>,
+    ) -> Result<T, S3Error> {
         let mut attempt = 1;
         loop {
             count.fetch_add(1, Ordering::Relaxed);
             let error = match request() {
-                Ok(response) if response.status().is_success() => return Ok(response),
-                Ok(mut response) => refusal(&mut response),
-                Err(e) => S3Error::Transport(e.to_string()),
+                Ok(value) => return Ok(value),
+                Err(error) => error,
             };
             if attempt == ATTEMPTS || !error.is_transient() {
                 return Err(error);
@@ -284,6 +309,18 @@ impl Client {
     }
 }
 
+/// A response if successful, else the error it carries.
+fn answer(
+    result: Result<Response<ureq::Body>, ureq::Error>,
+) -> Result<Response<ureq::Body>, S3Error> {
+    let mut response = result?;
+    if response.status().is_success() {
+        Ok(response)
+    } else {
+        Err(refusal(&mut response))
+    }
+}
+
 /// The body of a response as text.
 fn read_text(response: &mut Response<ureq::Body>) -> Result<String, S3Error> {
     response
@@ -291,7 +328,7 @@ fn read_text(response: &mut Response<ureq::Body>) -> Result<String, S3Error> {
         .with_config()
         .limit(64 * 1024 * 1024)
         .read_to_string()
-        .map_err(|e| S3Error::Transport(e.to_string()))
+        .map_err(S3Error::from)
 }
 
 /// The error an unsuccessful response carries: S3's `<Error><Code>…<Message>…` body, or just the
@@ -320,10 +357,23 @@ fn refusal(response: &mut Response<ureq::Body>) -> S3Error {
             }
         }
     };
+    let mut message = field("Message").unwrap_or_default();
+    if status.is_redirection() {
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(to) = field("Endpoint").or(location) {
+            message.push_str(&format!(
+                " (the service points to {to}: correct the target's endpoint or region)"
+            ));
+        }
+    }
     S3Error::Refused {
         status: status.as_u16(),
         code: field("Code")
             .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned()),
-        message: field("Message").unwrap_or_default(),
+        message,
     }
 }
