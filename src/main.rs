@@ -339,16 +339,7 @@ fn run(cli: Cli) -> ExitCode {
                 drafts,
                 uploads,
             };
-            let bar = std::io::stderr().is_terminal().then(Bar::new);
-            let silent = annals::progress::Silent;
-            let progress: &dyn Progress = match &bar {
-                Some(bar) => bar,
-                None => &silent,
-            };
-            let result = import::import(&options, progress);
-            if let Some(bar) = &bar {
-                bar.bar.finish_and_clear();
-            }
+            let result = with_progress(|progress| import::import(&options, progress));
             return simple(result.map(|report| {
                 print!("{report}");
                 println!("({:.2} s)", started.elapsed().as_secs_f64());
@@ -372,17 +363,8 @@ fn run(cli: Cli) -> ExitCode {
                 max_deletes,
                 upload_all,
             };
-            let bar = std::io::stderr().is_terminal().then(Bar::new);
-            let silent = annals::progress::Silent;
-            let progress: &dyn Progress = match &bar {
-                Some(bar) => bar,
-                None => &silent,
-            };
-            let result =
-                deploy::deploy(&options, &deploy::credentials::ProcessEnvironment, progress);
-            if let Some(bar) = &bar {
-                bar.bar.finish_and_clear();
-            }
+            let environment = deploy::credentials::ProcessEnvironment;
+            let result = with_progress(|progress| deploy::deploy(&options, &environment, progress));
             if let Err(deploy::DeployError::Config(diagnostics)) = &result {
                 for diagnostic in diagnostics {
                     eprintln!("error: {diagnostic}");
@@ -395,6 +377,19 @@ fn run(cli: Cli) -> ExitCode {
         }
     };
     report(result)
+}
+
+/// Runs `work` with a progress bar on a terminal (shown once it takes a second), or none.
+fn with_progress<T>(work: impl FnOnce(&dyn Progress) -> T) -> T {
+    let bar = std::io::stderr().is_terminal().then(Bar::new);
+    let result = match &bar {
+        Some(bar) => work(bar),
+        None => work(&annals::progress::Silent),
+    };
+    if let Some(bar) = &bar {
+        bar.bar.finish_and_clear();
+    }
+    result
 }
 
 /// A `--term` value: `TAXONOMY=TERM`.

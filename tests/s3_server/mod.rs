@@ -107,19 +107,9 @@ impl S3 for Logged {
         // The bucket is read once per listing (at its first page); later pages use that read.
         let mut cache = self.keys.lock().expect("keys");
         if input.continuation_token.is_none() || cache.is_none() {
-            let mut all: Vec<String> = walkdir::WalkDir::new(&folder)
+            let mut all: Vec<String> = files_below(&folder)
                 .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .filter_map(|e| {
-                    let key = e
-                        .path()
-                        .strip_prefix(&folder)
-                        .ok()?
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    Some(key)
-                })
+                .map(|(key, _)| key)
                 .collect();
             all.sort();
             *cache = Some(all);
@@ -274,19 +264,9 @@ impl S3Server {
     /// Every object of the bucket with its bytes.
     pub fn objects(&self) -> BTreeMap<String, Vec<u8>> {
         let bucket = self.root.join(BUCKET);
-        walkdir::WalkDir::new(&bucket)
+        files_below(&bucket)
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let key = e
-                    .path()
-                    .strip_prefix(&bucket)
-                    .expect("below the bucket")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                (key, std::fs::read(e.path()).expect("object"))
-            })
+            .map(|(key, path)| (key, std::fs::read(path).expect("object")))
             .collect()
     }
 
@@ -297,6 +277,24 @@ impl S3Server {
             self.endpoint
         )
     }
+}
+
+/// Every file below `folder`: its path there with `/` separators (the key), and its path.
+fn files_below(folder: &Path) -> Vec<(String, PathBuf)> {
+    walkdir::WalkDir::new(folder)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let key = e
+                .path()
+                .strip_prefix(folder)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((key, e.path().to_path_buf()))
+        })
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
