@@ -182,6 +182,11 @@ fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
             "application/octet-stream",
             "public, max-age=31536000, immutable",
         ),
+        (
+            "pagefind/all/pagefind-entry.json",
+            "application/json; charset=utf-8",
+            "no-cache",
+        ),
     ] {
         let stored = stored(key);
         assert_eq!(stored.content_type.as_deref(), Some(content_type), "{key}");

@@ -105,8 +105,9 @@ pub struct Matcher {
 }
 
 /// The headers of files no `[[deploy.matchers]]` entry was written for: the search index's
-/// hashed files are cached for a year, images and fonts for a day, and everything else, whose
-/// address stays while its content changes, for five minutes.
+/// hashed files are cached for a year, and the entry file naming them is checked on every use
+/// (a deploy deletes the files it no longer names); images and fonts are cached for a day, and
+/// everything else, whose address stays while its content changes, for five minutes.
 pub fn default_matchers() -> Vec<Matcher> {
     let matcher = |pattern: &str, cache_control: &str| Matcher {
         pattern: pattern.to_owned(),
@@ -119,6 +120,7 @@ pub fn default_matchers() -> Vec<Matcher> {
             "pagefind/**/*.{pf_fragment,pf_index,pf_filter,pf_meta}",
             "public, max-age=31536000, immutable",
         ),
+        matcher("pagefind/**/pagefind-entry.json", "no-cache"),
         matcher(
             "**/*.{jpg,jpeg,png,gif,webp,avif,svg,ico,woff,woff2,pdf,mp3,mp4}",
             "public, max-age=86400",
@@ -268,6 +270,10 @@ mod tests {
         assert_eq!(
             cache("pagefind/pagefind.js").as_deref(),
             Some("public, max-age=300")
+        );
+        assert_eq!(
+            cache("pagefind/2024/pagefind-entry.json").as_deref(),
+            Some("no-cache")
         );
         assert_eq!(
             cache("2024/06/19/a/photo.JPG").as_deref(),
