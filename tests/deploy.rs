@@ -560,6 +560,15 @@ fn deploy_says_what_to_set_up_first() {
     );
     deploy(&two, &["--target", "two", "--dry-run"]);
 
+    std::fs::remove_file(two.out().join("robots.txt")).expect("remove a built file");
+    let out = deploy_with(&two, SECRET_KEY, &["--target", "two"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("robots.txt: the build's record lists it but it is missing"),
+        "{}",
+        stderr(&out)
+    );
+
     let record = two.out().join(".annals-files");
     let text = std::fs::read_to_string(&record).expect("record");
     std::fs::write(&record, format!("{text}../../etc/passwd\n")).expect("write");

@@ -92,7 +92,16 @@ pub fn read_all(
 /// compression), so that an unchanged file keeps its MD5.
 fn stored_bytes(output: &Path, path: &str, gzip: bool) -> Result<Vec<u8>, String> {
     let file = output.join(path);
-    let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bytes = std::fs::read(&file).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "{}: the build's record lists it but it is missing; run `annals build` again",
+                file.display()
+            )
+        } else {
+            format!("{}: {e}", file.display())
+        }
+    })?;
     if !gzip {
         return Ok(bytes);
     }

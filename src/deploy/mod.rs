@@ -494,8 +494,9 @@ impl fmt::Display for DeployReport {
         };
         writeln!(
             f,
-            "{verb} {} to {}: {} {} ({}, {new} new), {delete_verb} {}, {} unchanged; {} ({})",
+            "{verb} {} ({}) to {}: {} {} ({}, {new} new), {delete_verb} {}, {} unchanged; {} ({})",
             self.output.display(),
+            counted(self.files, "file"),
             self.destination,
             if self.dry_run {
                 "would upload"
