@@ -54,6 +54,17 @@ pub enum OutputError {
         /// The file in the way.
         path: PathBuf,
     },
+    /// The record lists a path that is not a file inside the folder (`../x`, `/x`): a hand-edited
+    /// or foreign record, which must not make Annals remove or read anything elsewhere.
+    #[error(
+        "{record}: {entry:?} is not a path inside the folder; delete that line (Annals never writes one)"
+    )]
+    BadRecord {
+        /// The record file.
+        record: PathBuf,
+        /// The line.
+        entry: String,
+    },
     /// A file system operation failed.
     #[error("{path}: {source}")]
     Io {
@@ -195,18 +206,38 @@ fn visible_entries(dir: &Path) -> Result<Vec<String>, OutputError> {
 }
 
 /// Reads the record of the output folder `dir`, if it has one: the files the last build wrote.
+/// A line that is not a relative path inside the folder is an error, since builds remove and
+/// deploys read the files listed.
 pub fn read_record(dir: &Path) -> Result<Option<HashSet<String>>, OutputError> {
     let path = dir.join(RECORD_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(
-            text.lines()
+        Ok(text) => {
+            let files: HashSet<String> = text
+                .lines()
                 .filter(|line| !line.is_empty() && !line.starts_with('#'))
                 .map(decode_record_line)
-                .collect(),
-        )),
+                .collect();
+            match files.iter().find(|rel| !is_inside(rel)) {
+                Some(bad) => Err(OutputError::BadRecord {
+                    record: path,
+                    entry: bad.clone(),
+                }),
+                None => Ok(Some(files)),
+            }
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_error(&path)(e)),
     }
+}
+
+/// Whether a record line is a relative `/`-separated path that stays inside the folder.
+fn is_inside(rel: &str) -> bool {
+    !rel.starts_with('/')
+        && !rel.contains('\\')
+        && !rel.split('/').any(|s| matches!(s, "" | "." | ".."))
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// The text of a record listing `files`, sorted (so that it changes only where the site does).
@@ -591,6 +622,26 @@ mod tests {
         assert!(check_output_dir(&root, &root.join("articles/x")).is_err());
         assert!(check_output_dir(&root, &dir.path().join("elsewhere")).is_err());
         assert!(check_output_dir(&root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn a_record_line_outside_the_folder_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        build(&target, false, &[("index.html", "a")]).unwrap();
+        std::fs::write(dir.path().join("victim.txt"), "precious").unwrap();
+        let record = target.join(RECORD_FILE);
+        let text = read(record.clone());
+        for line in ["../victim.txt", "/etc/hostname", "a/./b", "a//b"] {
+            std::fs::write(&record, format!("{text}{line}\n")).unwrap();
+            let error = build(&target, false, &[("index.html", "b")]).unwrap_err();
+            assert!(
+                matches!(error, OutputError::BadRecord { .. }),
+                "{line}: {error}"
+            );
+        }
+        assert_eq!(read(dir.path().join("victim.txt")), "precious");
+        assert_eq!(read(target.join("index.html")), "a");
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl LocalFile {
     }
 }
 
-/// Reads every file of `files` below `output`, in parallel.
+/// Reads every file of `files` below `output`, in parallel, keeping their order.
 pub fn read_all(
     output: &Path,
     files: Vec<String>,
@@ -76,16 +76,14 @@ pub fn read_all(
     progress: &dyn Progress,
 ) -> Result<Vec<LocalFile>, String> {
     progress.stage("Reading the site", files.len());
-    let mut local = files
+    files
         .par_iter()
         .map(|path| {
             let file = LocalFile::read(output, path, rules);
             progress.advance(1);
             file
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    local.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(local)
+        .collect()
 }
 
 /// The file's bytes, gzipped the same way every time when `gzip` is set (no name, no time, best

@@ -254,18 +254,6 @@ fn built_files(output: &Path) -> Result<Vec<String>, DeployError> {
     };
     let mut files: Vec<String> = record.into_iter().collect();
     files.sort();
-    // The record is a text file in the output folder (committed with the site on some hosts):
-    // a path in it that leaves the folder must not make a deploy read, or write, elsewhere.
-    if let Some(bad) = files.iter().find(|path| {
-        path.starts_with('/')
-            || path.contains('\\')
-            || path.split('/').any(|s| matches!(s, "" | "." | ".."))
-    }) {
-        return Err(DeployError::Setup(format!(
-            "{}: {bad:?} is not a path inside the folder; rebuild the site to rewrite the record",
-            output.join(output::RECORD_FILE).display()
-        )));
-    }
     Ok(files)
 }
 
