@@ -204,8 +204,8 @@ pub fn suspicious_terms(
                         (b, a)
                     };
                     // A misspelling is rare next to the name it misspells; two names in
-                    // similar use ("Iceland", "Ireland") are two places. On a small site, a
-                    // name used once next to one used more is worth a look too.
+                    // similar use ("Iceland", "Ireland") are two places. A name used once next
+                    // to a close one used more is worth a look too.
                     // Two countries Annals knows are two places, however alike their names.
                     let known = |term: &Term| {
                         config.places() == Some(position)

@@ -96,7 +96,8 @@ impl Ledger {
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned)
                 .collect();
-            if rel.is_empty() || urls.iter().any(|u| !u.starts_with('/')) {
+            // Earlier URLs become redirect pages: each must be a path an alias could be.
+            if rel.is_empty() || urls.iter().any(|u| crate::content::alias_path(u).is_err()) {
                 return Err(bad_line(&path, n));
             }
             lines.insert(rel.to_owned(), Line { digest, urls });
@@ -104,7 +105,7 @@ impl Ledger {
         Ok(Ledger { lines })
     }
 
-    /// Writes the ledger into the site at `root` (beside, then renamed over the old one).
+    /// Writes the ledger into the site at `root`, replacing the old one at once.
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
         let mut text = String::from(HEADER);
         for (rel, line) in &self.lines {
@@ -115,9 +116,7 @@ impl Ledger {
             }
             text.push('\n');
         }
-        let staged = root.join(format!(".{LEDGER_FILE}.new"));
-        std::fs::write(&staged, text)?;
-        std::fs::rename(&staged, root.join(LEDGER_FILE))
+        crate::output::replace_file(&root.join(LEDGER_FILE), text.as_bytes())
     }
 
     /// Follows the site's `articles` (published, with their URLs) from this ledger: which moved,

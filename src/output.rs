@@ -54,6 +54,13 @@ pub enum OutputError {
         /// The file in the way.
         path: PathBuf,
     },
+    /// A page or file of the site would be written outside the output folder (a URL with `..`
+    /// from a hand-edited `permalinks.txt`, say).
+    #[error("refusing to write {rel:?}: it is not a path inside the output folder")]
+    Outside {
+        /// The path asked for.
+        rel: String,
+    },
     /// The record lists a path that is not a file inside the folder (`../x`, `/x`): a hand-edited
     /// or foreign record, which must not make Annals remove or read anything elsewhere.
     #[error(
@@ -240,6 +247,42 @@ fn is_inside(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// Replaces the file at `path` with `bytes` all at once: written to a new file of this process
+/// beside it (where a linked file really is) and renamed over it, keeping its permissions, so
+/// that a failed write leaves the old file whole and two processes never mix their writes.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let staged = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&staged)?;
+        file.write_all(bytes)?;
+        if let Ok(metadata) = std::fs::metadata(&target) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        std::fs::rename(&staged, &target)
+    };
+    write().inspect_err(|_| {
+        let _ = std::fs::remove_file(&staged);
+    })
+}
+
+/// `rel` if it is a path inside the folder, else the error that says so: every write goes
+/// through here, whatever made the path.
+fn inside(rel: &str) -> Result<(), OutputError> {
+    if is_inside(rel) {
+        Ok(())
+    } else {
+        Err(OutputError::Outside {
+            rel: rel.to_owned(),
+        })
+    }
+}
+
 /// The text of a record listing `files`, sorted (so that it changes only where the site does).
 fn record_text<'a>(files: impl Iterator<Item = &'a str>) -> String {
     let mut lines: Vec<Cow<str>> = files.map(encode_record_line).collect();
@@ -325,6 +368,7 @@ impl<'o> Staging<'o> {
     /// the same bytes is left as it is (keeping its modification time, so deploy tools that
     /// compare times skip it). A file there that Annals did not write is an error, unless forced.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        inside(rel)?;
         if let Some(record) = &self.output.record {
             let current = self.output.path.join(rel);
             if let Ok(metadata) = std::fs::symlink_metadata(&current) {
@@ -527,6 +571,7 @@ impl Folder {
 
 impl Sink for Folder {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        inside(rel)?;
         let path = self.path.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error(parent))?;
@@ -642,6 +687,21 @@ mod tests {
         }
         assert_eq!(read(dir.path().join("victim.txt")), "precious");
         assert_eq!(read(target.join("index.html")), "a");
+    }
+
+    #[test]
+    fn no_write_leaves_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::write(dir.path().join("site.toml"), "mine").unwrap();
+        for rel in ["../site.toml", "a/../../site.toml", "/tmp/x.html"] {
+            let error = build(&target, false, &[("index.html", "a"), (rel, "page")]).unwrap_err();
+            assert!(
+                matches!(error, OutputError::Outside { .. }),
+                "{rel}: {error}"
+            );
+        }
+        assert_eq!(read(dir.path().join("site.toml")), "mine");
     }
 
     #[test]

@@ -132,6 +132,27 @@ pub fn fill(pattern: &str, date: NaiveDate, slug: &str) -> String {
         .replace("{slug}", slug)
 }
 
+/// Where a new article goes below `content/`: the `new_path` pattern filled in, except that a
+/// file that would be named like a bundle's article (`index.md`, for the slug `index`) becomes
+/// the bundle `…/index/index.md`, so that it does not turn its folder's other articles into
+/// files of a bundle. With `bundle`, always a bundle: `…/SLUG/index.md`.
+pub fn new_article_file(pattern: &str, date: NaiveDate, slug: &str, bundle: bool) -> String {
+    use crate::content::BUNDLE_ARTICLE;
+    let rel = fill(pattern, date, slug);
+    if pattern.ends_with(&format!("/{BUNDLE_ARTICLE}")) {
+        return rel;
+    }
+    let name = rel.rsplit('/').next().unwrap_or(&rel);
+    if bundle || name == BUNDLE_ARTICLE {
+        format!(
+            "{}/{BUNDLE_ARTICLE}",
+            rel.strip_suffix(".md").unwrap_or(&rel)
+        )
+    } else {
+        rel
+    }
+}
+
 /// The output file of a URL path: `/2024/` gives `2024/index.html`, `/robots.txt` itself.
 pub fn file_for(url: &str) -> String {
     let path = url.trim_start_matches('/');
@@ -198,6 +219,31 @@ impl Links {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_new_article_never_makes_its_folder_a_bundle() {
+        let day = NaiveDate::from_ymd_opt(2020, 6, 19).expect("date");
+        let file = |pattern, slug, bundle| new_article_file(pattern, day, slug, bundle);
+        assert_eq!(file("{year}/{slug}.md", "treaty", false), "2020/treaty.md");
+        assert_eq!(
+            file("{year}/{slug}.md", "treaty", true),
+            "2020/treaty/index.md"
+        );
+        assert_eq!(
+            file("{year}/{slug}.md", "index", false),
+            "2020/index/index.md"
+        );
+        assert_eq!(file("{slug}.md", "index", false), "index/index.md");
+        assert_eq!(
+            file("{year}/{slug}/index.md", "treaty", true),
+            "2020/treaty/index.md"
+        );
+        assert_eq!(
+            file("{year}/{slug}/index.md", "index", false),
+            "2020/index/index.md"
+        );
+    }
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -295,7 +295,7 @@ pub fn new_article(
         })
         .filter(|(_, names): &(&str, Vec<String>)| !names.is_empty())
         .collect();
-    let rel = crate::routes::fill(&config.new_path, now.date_naive(), &slug);
+    let rel = crate::routes::new_article_file(&config.new_path, now.date_naive(), &slug, false);
     let path = root.join("content").join(rel);
     let body = format!("{PLACEHOLDER}\n");
     write_new(

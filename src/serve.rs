@@ -391,7 +391,12 @@ fn failure_json(error: &BuildError) -> String {
                 let source = d.line.and_then(|n| {
                     at.push_str(&format!(":{n}"));
                     let text = std::fs::read_to_string(&d.file).ok()?;
-                    let line: String = text.lines().nth(n - 1)?.chars().take(400).collect();
+                    let line: String = text
+                        .lines()
+                        .nth(n.checked_sub(1)?)?
+                        .chars()
+                        .take(400)
+                        .collect();
                     Some(line)
                 });
                 if let Some(column) = d.column {

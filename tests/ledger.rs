@@ -196,6 +196,24 @@ fn a_broken_ledger_line_is_an_error_naming_its_line() {
         stderr(&out)
     );
     assert!(!Path::new(&site.out()).join("index.html").exists());
+
+    // An earlier URL that leaves the site would be a redirect page written outside it.
+    let config = std::fs::read_to_string(site.root().join("site.toml")).expect("read");
+    site.file(
+        "permalinks.txt",
+        "2024/treaty.md\t00ff\t/2024/06/19/treaty-signed/\t/../site.toml\n",
+    );
+    let out = site.run(&["build"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("permalinks.txt:1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.root().join("site.toml")).expect("read"),
+        config
+    );
 }
 
 #[test]

@@ -535,7 +535,7 @@ fn clean_json(value: &mut serde_json::Value, clean: &mut impl FnMut(&str) -> Str
 /// folder `café/`), and a path that does not end in `.html` or `.htm` made a folder (`/old/post`
 /// and `/releases/1.1.0` are `/old/post/` and `/releases/1.1.0/`, as in Zola and Hugo), since a
 /// redirect page is HTML. An error says what is wrong with it.
-fn alias_path(alias: &str) -> Result<String, String> {
+pub(crate) fn alias_path(alias: &str) -> Result<String, String> {
     if !alias.starts_with('/') || alias.starts_with("//") {
         return Err("must be a path on this site, starting with one `/`".to_owned());
     }

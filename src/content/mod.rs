@@ -20,6 +20,7 @@ pub use dates::{ArticleDate, rfc2822, strftime};
 pub use discover::{
     BUNDLE_ARTICLE, Discovered, Resource, discover, in_bundle, is_article_name, is_ignored,
 };
+pub(crate) use front_matter::alias_path;
 pub use front_matter::{parse_file, parse_text, read_body};
 pub use read::{Publish, Published, ReadArticles, Readings, read_all, read_article};
 

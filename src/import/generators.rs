@@ -1046,12 +1046,15 @@ fn statics(format: Format, root: &Path, content: &Path, config: &Config) -> Vec<
             } else {
                 folders
             };
-            for folder in folders {
-                add(
-                    &content.join(&folder),
-                    &format!("{}/", folder.trim_matches('/')),
-                    &|_| true,
-                );
+            // Folders below the content folder only: a `STATIC_PATHS` entry is the source's
+            // word, and `../x` must not make the import copy files from elsewhere.
+            for folder in folders.iter().filter(|f| {
+                Path::new(f.trim_matches('/'))
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+            }) {
+                let folder = folder.trim_matches('/');
+                add(&content.join(folder), &format!("{folder}/"), &|_| true);
             }
         }
         Format::Jekyll => {

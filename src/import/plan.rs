@@ -12,7 +12,7 @@ use regex::{Captures, Regex};
 use super::{Entry, ImportError, ImportOptions, Notes, Source};
 use crate::config::SiteConfig;
 use crate::places::Place;
-use crate::routes::fill;
+use crate::routes::{fill, new_article_file};
 use crate::scaffold::{toml_list, toml_string};
 use crate::slug::{MAX_DERIVED_SLUG, article_slug, is_valid_slug};
 
@@ -83,7 +83,12 @@ pub(crate) fn plan(
         let base = slug.clone();
         let mut n = 1;
         let (rel, url) = loop {
-            let rel = file_for(&config.new_path, date, &slug, !entry.files.is_empty());
+            let rel = new_article_file(
+                &config.new_path,
+                date.date_naive(),
+                &slug,
+                !entry.files.is_empty(),
+            );
             let url = fill(&config.article_path, date.date_naive(), &slug);
             if !rels.contains(&rel) && !urls.contains(&url) {
                 break (rel, url);
@@ -186,17 +191,6 @@ fn usable_slug(entry: &Entry) -> String {
         .map(article_slug)
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "article".to_owned())
-}
-
-/// The file of an article below `content/`: the `new_path` pattern, or a bundle folder of that
-/// name with `index.md` when the article has files of its own.
-fn file_for(pattern: &str, date: DateTime<FixedOffset>, slug: &str, bundle: bool) -> String {
-    let rel = fill(pattern, date.date_naive(), slug);
-    if bundle {
-        format!("{}/index.md", rel.strip_suffix(".md").unwrap_or(&rel))
-    } else {
-        rel
-    }
 }
 
 /// An old URL as an alias path (`/2012/01/05/hello/`), or none when a static host cannot serve

@@ -458,7 +458,11 @@ impl<'a> Uploads<'a> {
                     .into_owned();
                 let file = folder.join(&decoded);
                 let name = decoded.rsplit('/').next().unwrap_or(&decoded).to_owned();
-                let safe = !decoded.split('/').any(|s| s == ".." || s.is_empty()) && file.is_file();
+                // A plain file inside the uploads folder: no `..`, no other separators, no link
+                // that could publish a file from elsewhere.
+                let safe = !decoded.contains(['\\', ':'])
+                    && !decoded.split('/').any(|s| s == ".." || s.is_empty())
+                    && file.symlink_metadata().is_ok_and(|m| m.is_file());
                 if !safe || name.is_empty() {
                     notes.warn(
                         origin,
@@ -467,9 +471,16 @@ impl<'a> Uploads<'a> {
                     search_from = start + prefix.len() + end;
                     continue;
                 }
-                if !files.iter().any(|(_, n)| *n == name) {
-                    files.push((file, name.clone()));
-                }
+                // Two uploads of one name (`2012/01/photo.jpg`, `2013/05/photo.jpg`) become
+                // `photo.jpg` and `photo-2.jpg` in the bundle.
+                let name = match files.iter().find(|(f, _)| *f == file) {
+                    Some((_, taken)) => taken.clone(),
+                    None => {
+                        let name = unique_name(&name, |n| files.iter().any(|(_, t)| t == n));
+                        files.push((file, name.clone()));
+                        name
+                    }
+                };
                 out.replace_range(start..start + prefix.len() + end, &name);
                 search_from = start + name.len();
             }
@@ -482,6 +493,24 @@ impl<'a> Uploads<'a> {
         }
         (out, files)
     }
+}
+
+/// `name`, or `stem-2.ext`, `stem-3.ext`… the first that `taken` says is free.
+fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                name.to_owned()
+            } else {
+                format!("{stem}-{n}{ext}")
+            }
+        })
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| name.to_owned())
 }
 
 /// The line of each byte offset in the export (offsets in increasing order), in one more pass
@@ -513,4 +542,18 @@ fn lines_at(path: &Path, offsets: &[u64]) -> Vec<usize> {
     }
     lines.resize(offsets.len(), line);
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_name;
+
+    #[test]
+    fn two_uploads_of_one_name_get_two_names() {
+        let taken = ["photo.jpg", "photo-2.jpg", "README"];
+        let free = |name: &str| unique_name(name, |n| taken.contains(&n));
+        assert_eq!(free("photo.jpg"), "photo-3.jpg");
+        assert_eq!(free("map.png"), "map.png");
+        assert_eq!(free("README"), "README-2");
+    }
 }

@@ -85,7 +85,13 @@ fn new_file(
         }
         Err(e) => return Err(io(e)),
     };
-    file.write_all(bytes).map_err(io)?;
+    if let Err(e) = file.write_all(bytes) {
+        // The import created this file a moment ago: a half-written one must not stay, or the
+        // next run would take it for the user's and skip it.
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(io(e));
+    }
     Ok(true)
 }
 
@@ -146,9 +152,6 @@ fn site_keys(
         "# Set by `annals import`.\n{lines}\n{}",
         existing.unwrap_or_default()
     );
-    // Written beside and renamed over, so that a failed write leaves the old file whole.
-    let staged = root.join(".site.toml.import");
-    std::fs::write(&staged, text)
-        .and_then(|()| std::fs::rename(&staged, &path))
+    crate::output::replace_file(&path, text.as_bytes())
         .map_err(|source| ImportError::Write { path, source })
 }

@@ -14,7 +14,12 @@
   if (path.indexOf(base) !== 0) {
     return;
   }
-  var rest = decodeURIComponent(path.slice(base.length));
+  var rest = path.slice(base.length);
+  try {
+    rest = decodeURIComponent(rest);
+  } catch (e) {
+    // A malformed %-escape: the address as it is still has words to search for.
+  }
 
   // The words of the address: its parts that are not numbers, split at - _ . and +.
   var search = box.getAttribute("data-search");
