@@ -131,24 +131,35 @@ impl Ledger {
                     .flat_map(|a| a.meta.aliases.iter().map(String::as_str)),
             )
             .collect();
-        // Each article's line: its own, else that of a file that is gone with its URL or text.
+        // Each article's line: its own, else that of a file that is gone with its URL, else with
+        // its text when only one gone file had that text. Lines are taken in file order, so the
+        // same ledger and site always pair the same way.
         let present: HashSet<&str> = articles.iter().map(|a| a.meta.rel_path.as_str()).collect();
-        let mut unclaimed: HashMap<&str, &Line> = self
+        let mut unclaimed: BTreeMap<&str, &Line> = self
             .lines
             .iter()
             .filter(|(rel, _)| !present.contains(rel.as_str()))
             .map(|(rel, line)| (rel.as_str(), line))
             .collect();
+        let mut by_url: HashMap<&str, &str> = HashMap::new();
+        let mut by_digest: HashMap<u64, Vec<&str>> = HashMap::new();
+        for (rel, line) in &unclaimed {
+            if let Some(url) = line.urls.first() {
+                by_url.entry(url.as_str()).or_insert(rel);
+            }
+            by_digest.entry(line.digest).or_default().push(rel);
+        }
         let mut followed = Followed::default();
         for (i, article) in articles.iter().enumerate() {
             let rel = article.meta.rel_path.as_str();
             let line = self.lines.get(rel).or_else(|| {
-                let found = unclaimed
-                    .iter()
-                    .find(|(_, l)| {
-                        l.urls.first() == Some(&article.url) || l.digest == article.body.digest
-                    })
-                    .map(|(old, _)| *old)?;
+                let found =
+                    by_url.get(article.url.as_str()).copied().or_else(|| {
+                        match by_digest.get(&article.body.digest).map(Vec::as_slice) {
+                            Some([only]) => Some(*only),
+                            _ => None,
+                        }
+                    })?;
                 unclaimed.remove(found)
             });
             let mut urls = vec![article.url.clone()];

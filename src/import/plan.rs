@@ -193,19 +193,14 @@ fn usable_slug(entry: &Entry) -> String {
         .unwrap_or_else(|| "article".to_owned())
 }
 
-/// An old URL as an alias path (`/2012/01/05/hello/`), or none when a static host cannot serve
-/// it (a query, a fragment, white space, `..`).
+/// An old URL as an alias path (`/2012/01/05/hello/`), checked and normalized as the build
+/// checks `aliases` (no query, fragment, `..`, control characters; a folder ends in `/`), or
+/// none when it cannot be one.
 fn usable_alias(alias: &str) -> Option<String> {
-    let alias = alias.trim();
-    if alias.is_empty()
-        || alias.contains(['?', '#', '\\'])
-        || alias.chars().any(char::is_whitespace)
-        || alias.split('/').any(|s| s == "..")
-    {
-        return None;
-    }
-    let alias = format!("/{}", alias.trim_start_matches('/'));
-    (alias != "/").then_some(alias)
+    let alias = format!("/{}", alias.trim().trim_start_matches('/'));
+    crate::content::alias_path(&alias)
+        .ok()
+        .filter(|alias| alias != "/")
 }
 
 /// Whether two URL paths are one page (`/a/b` and `/a/b/`).
