@@ -156,8 +156,6 @@ pub struct Site {
     ledger_read: Ledger,
     /// What the URL ledger says of the articles, and the ledger after this build.
     ledger: ledger::Followed,
-    /// Whether the ledger read differs from the one after this build.
-    ledger_changed: bool,
 }
 
 impl Site {
@@ -215,7 +213,6 @@ impl Site {
             resources,
             ledger_read: Ledger::default(),
             ledger: ledger::Followed::default(),
-            ledger_changed: false,
         };
         let changes = articles
             .into_iter()
@@ -235,7 +232,6 @@ impl Site {
         site.articles
             .set_redirects(std::mem::take(&mut followed.redirects));
         warnings.extend(ledger_warnings(root, &followed));
-        site.ledger_changed = followed.next != read_ledger;
         site.ledger = followed;
         site.ledger_read = read_ledger;
         warnings.extend(check::suspicious_terms(
@@ -809,7 +805,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     // Freeing every article takes a while and nobody waits for it.
     std::thread::spawn(move || drop(previous));
     // The ledger records what is published: not a preview with drafts or future articles.
-    if site.ledger_changed
+    if site.ledger.next != site.ledger_read
         && options.ledger
         && !options.drafts
         && !options.future
