@@ -49,9 +49,16 @@ fn parse_toml(text: &str) -> Result<FrontMatter, toml::de::Error> {
 }
 
 /// `text` with the value of its `date` or `updated` line at byte `at` quoted, if that line is
-/// one and its value is not quoted already.
+/// one of the top-level keys (not in `[extra]` or another table) and its value is not quoted
+/// already.
 fn quote_date(text: &str, at: usize) -> Option<String> {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if text[..start]
+        .lines()
+        .any(|line| line.trim_start().starts_with('['))
+    {
+        return None;
+    }
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let (key, value) = text[start..end].split_once('=')?;
     let value = value.split('#').next()?.trim();
@@ -624,6 +631,14 @@ mod tests {
                 "{errs:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_date_inside_extra_stays_an_error() {
+        let errs =
+            parse("+++\ntitle = \"x\"\ndate = 2024-01-01\n[extra]\ndate = 2024-02-30\n+++\n")
+                .unwrap_err();
+        assert_eq!(errs[0].line, Some(5), "{errs:?}");
     }
 
     #[test]
