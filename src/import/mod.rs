@@ -320,11 +320,14 @@ pub fn import(
     if options.format != Format::Wordpress {
         separate(&options.source, &options.root)?;
     }
-    let config = site_config(&options.root)?;
+    if options.root.join(CONFIG_FILE).exists() {
+        SiteConfig::load(&options.root).map_err(ImportError::Config)?;
+    }
     let source = match options.format {
         Format::Wordpress => wordpress::read(options, progress)?,
         format => generators::read(format, &options.source, progress)?,
     };
+    let config = site_config(&options.root, source.base_url.as_deref())?;
     let plan = plan::plan(source, &config, options)?;
     let mut report = ImportReport {
         format: Some(options.format),
@@ -370,13 +373,26 @@ fn separate(source: &Path, root: &Path) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// The site's configuration; the defaults when it has no `site.toml` yet.
-fn site_config(root: &Path) -> Result<SiteConfig, ImportError> {
+/// The `base_url` a new `site.toml` gets when the source names none.
+pub(crate) const PLACEHOLDER_BASE_URL: &str = "https://example.org";
+
+/// The site's configuration; when it has no `site.toml` yet, the defaults with the source's
+/// `base_url` (which the import will write), so that links are planned below its path.
+fn site_config(root: &Path, source_base_url: Option<&str>) -> Result<SiteConfig, ImportError> {
     let path = root.join(CONFIG_FILE);
     if path.exists() {
-        SiteConfig::load(root).map_err(ImportError::Config)
-    } else {
-        SiteConfig::parse("base_url = \"https://example.org\"\n", &path)
-            .map_err(ImportError::Config)
+        return SiteConfig::load(root).map_err(ImportError::Config);
     }
+    let defaults = |base_url: &str| {
+        SiteConfig::parse(
+            &format!("base_url = {}\n", crate::scaffold::toml_string(base_url)),
+            &path,
+        )
+    };
+    source_base_url
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .and_then(|url| defaults(url).ok())
+        .map_or_else(|| defaults(PLACEHOLDER_BASE_URL), Ok)
+        .map_err(ImportError::Config)
 }

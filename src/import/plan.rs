@@ -107,19 +107,10 @@ pub(crate) fn plan(
         .filter_map(|(entry, _, rel, _)| entry.key.clone().map(|key| (key, rel.clone())))
         .collect();
     // Old URL → the article's file and its new link (below the new site's base path).
-    let base_path = config
-        .base_url_trimmed()
-        .splitn(4, '/')
-        .nth(3)
-        .unwrap_or("");
     let old_urls: HashMap<String, (String, String)> = placed
         .iter()
         .flat_map(|(entry, _, rel, url)| {
-            let link = if base_path.is_empty() {
-                url.clone()
-            } else {
-                format!("/{base_path}{url}")
-            };
+            let link = format!("{}{url}", config.base_path());
             entry
                 .aliases
                 .iter()

@@ -142,7 +142,10 @@ fn site_keys(
         }
     }
     if existing.is_none() && !site.iter().any(|(key, _)| *key == "base_url") {
-        lines.push_str("base_url = \"https://example.org\"\n");
+        lines.push_str(&format!(
+            "base_url = {}\n",
+            crate::scaffold::toml_string(super::PLACEHOLDER_BASE_URL)
+        ));
         report.site_keys.push("base_url".to_owned());
     }
     if lines.is_empty() || dry_run {
