@@ -139,7 +139,7 @@ pub fn suspicious_terms(
                 .find(|&&i| {
                     articles[i].meta.terms[position]
                         .iter()
-                        .any(|t| t.name == spelling)
+                        .any(|t| &*t.name == spelling)
                 })
                 .map_or_else(
                     || first_file(&term.articles),

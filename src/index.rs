@@ -4,6 +4,7 @@
 //! newest first; every list of positions here is in that order too.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -145,15 +146,15 @@ fn build_taxonomy(
     article_terms: &mut [Vec<Vec<usize>>],
 ) -> Vec<Term> {
     // Per slug: the spellings seen with their counts, and the articles.
-    type Seen<'a> = (HashMap<&'a str, usize>, Vec<usize>, Option<&'a String>);
+    type Seen<'a> = (HashMap<&'a str, usize>, Vec<usize>, Option<&'a Arc<str>>);
     let mut by_slug: BTreeMap<String, Seen> = BTreeMap::new();
     for (i, article) in articles.iter().enumerate() {
         for term in &article.meta.terms[t] {
-            if !by_slug.contains_key(&term.slug) {
-                by_slug.insert(term.slug.clone(), Default::default());
+            if !by_slug.contains_key(&*term.slug) {
+                by_slug.insert(term.slug.to_string(), Default::default());
             }
-            if let Some((spellings, ids, code)) = by_slug.get_mut(&term.slug) {
-                *spellings.entry(term.name.as_str()).or_default() += 1;
+            if let Some((spellings, ids, code)) = by_slug.get_mut(&*term.slug) {
+                *spellings.entry(&term.name).or_default() += 1;
                 ids.push(i);
                 *code = code.or(term.code.as_ref());
             }
@@ -168,7 +169,7 @@ fn build_taxonomy(
         terms.push(
             article.meta.terms[t]
                 .iter()
-                .filter_map(|term| positions.get(term.slug.as_str()).copied())
+                .filter_map(|term| positions.get(&*term.slug).copied())
                 .collect(),
         );
     }
@@ -185,7 +186,7 @@ fn build_taxonomy(
                 slug,
                 articles,
                 spellings,
-                code: code.cloned(),
+                code: code.map(|c| c.to_string()),
                 years: Vec::new(),
                 co_terms: Vec::new(),
             }

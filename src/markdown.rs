@@ -32,10 +32,10 @@ const WORDS_PER_MINUTE: usize = 200;
 /// a build holds only this much of each article.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArticleBody {
-    /// The summary as HTML: front matter `summary`, else the text before `<!-- more -->`, else
-    /// the first paragraph; its links are set by [`ArticleBody::resolve`].
+    /// The summary as HTML with its links set by [`ArticleBody::resolve`], when that changed
+    /// it: most summaries have no links, and keeping them once matters at a million articles.
     #[serde(skip)]
-    pub summary_html: String,
+    summary_resolved: Option<String>,
     /// The summary as read, with placeholders for the links that depend on URLs: `@/` links,
     /// and links relative to the article's own URL (to images of its page bundle, say).
     summary_source: String,
@@ -86,6 +86,14 @@ impl ArticleBody {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
     }
 
+    /// The summary as HTML: front matter `summary`, else the text before `<!-- more -->`, else
+    /// the first paragraph, with its links as [`ArticleBody::resolve`] set them.
+    pub fn summary_html(&self) -> &str {
+        self.summary_resolved
+            .as_deref()
+            .unwrap_or(&self.summary_source)
+    }
+
     /// The content paths of the articles the body links to with `@/`.
     pub fn links_to(&self) -> impl Iterator<Item = String> + '_ {
         self.links.iter().map(BodyLink::target)
@@ -129,7 +137,7 @@ impl ArticleBody {
                 summary.replace_range(at..end, &format!("{attribute}=\"{url}"));
             }
         }
-        self.summary_html = summary;
+        self.summary_resolved = (summary != self.summary_source).then_some(summary);
         self.digest = digest.finish();
         Ok(())
     }
@@ -379,7 +387,7 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     let summary_text = text::clean(&summary_text).into_owned();
     ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
-        summary_html: String::new(),
+        summary_resolved: None,
         summary_source: summary_html,
         summary_text,
         word_count,
@@ -659,10 +667,10 @@ mod tests {
         assert!(html.contains("“para”"), "{html}");
         assert_eq!(r.summary_text, "First “para” with b.");
         assert!(
-            r.summary_html
+            r.summary_html()
                 .starts_with("<p>First “para” with <a href=\"/2024/06/19/b/#x\">"),
             "{}",
-            r.summary_html
+            r.summary_html()
         );
         assert_eq!(r.links_to().collect::<Vec<_>>(), ["2024/b.md"]);
     }
@@ -678,7 +686,7 @@ mod tests {
             "+++\ntitle = \"t\"\ndate = 2024-01-01\nsummary = \"<b>Bold</b> claim\"\n+++\nBody.\n",
         );
         let (r, _) = render(&b, &links()).unwrap();
-        assert_eq!(r.summary_html, "<p>&lt;b&gt;Bold&lt;/b&gt; claim</p>");
+        assert_eq!(r.summary_html(), "<p>&lt;b&gt;Bold&lt;/b&gt; claim</p>");
         assert_eq!(r.word_count, 1);
         assert_eq!(r.reading_time(), 1);
     }
@@ -705,15 +713,15 @@ mod tests {
             ));
             let (r, _) = render(&a, &links()).unwrap();
             assert!(
-                r.summary_html.ends_with(ends),
+                r.summary_html().ends_with(ends),
                 "{body:?} gave {:?}",
-                r.summary_html
+                r.summary_html()
             );
-            let opened = r.summary_html.matches("<li>").count()
-                + r.summary_html.matches("<blockquote>").count();
-            let closed = r.summary_html.matches("</li>").count()
-                + r.summary_html.matches("</blockquote>").count();
-            assert_eq!(opened, closed, "{body:?} gave {:?}", r.summary_html);
+            let opened = r.summary_html().matches("<li>").count()
+                + r.summary_html().matches("<blockquote>").count();
+            let closed = r.summary_html().matches("</li>").count()
+                + r.summary_html().matches("</blockquote>").count();
+            assert_eq!(opened, closed, "{body:?} gave {:?}", r.summary_html());
         }
     }
 
@@ -755,8 +763,8 @@ mod tests {
         };
         let (here, there) = (resolved("/b/"), resolved("/moved/"));
         assert_ne!(here.digest, there.digest);
-        assert!(here.summary_html.contains("href=\"/b/\""));
-        assert!(there.summary_html.contains("href=\"/moved/\""));
+        assert!(here.summary_html().contains("href=\"/b/\""));
+        assert!(there.summary_html().contains("href=\"/moved/\""));
         // What a cache keeps is the reading before links were resolved.
         let kept: ArticleBody =
             postcard::from_bytes(&postcard::to_allocvec(&here).unwrap()).unwrap();
@@ -765,9 +773,9 @@ mod tests {
             .resolve(&a.meta.source, &|_: &str| Some("/again/".to_owned()), "/t/")
             .unwrap();
         assert!(
-            again.summary_html.contains("href=\"/again/\""),
+            again.summary_html().contains("href=\"/again/\""),
             "{}",
-            again.summary_html
+            again.summary_html()
         );
     }
 
@@ -786,7 +794,7 @@ mod tests {
         body.resolve(&a.meta.source, &resolver, "/news/2016/03/04/mir/")
             .unwrap();
         let html = render_html(&a.body, source, &resolver, "/news/2016/03/04/mir/").unwrap();
-        for text in [&body.summary_html, &html] {
+        for text in [body.summary_html(), &html] {
             assert!(
                 text.contains("src=\"/news/2016/03/04/mir/flow.svg\""),
                 "{text}"
@@ -821,7 +829,11 @@ mod tests {
             "/t/",
         )
         .unwrap();
-        assert!(!body.summary_html.contains("@/"), "{}", body.summary_html);
+        assert!(
+            !body.summary_html().contains("@/"),
+            "{}",
+            body.summary_html()
+        );
     }
 
     #[test]

@@ -530,7 +530,7 @@ impl Site {
         previous: Option<&BuildCache>,
         search_later: bool,
     ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
-        let mut renderer = self.renderer();
+        let renderer = self.renderer();
         let pages = self.pages(&renderer)?;
         let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
         let mut statics = self.static_files()?;
@@ -576,10 +576,9 @@ impl Site {
             written?;
             bundle
         } else {
-            // A cold build's many shards: after the pages, whose cards are freed first, so that
-            // the shards' peak memory is not added to the pages'.
+            // A cold build's many shards: after the pages, so that the shards' peak memory is
+            // not added to the pages'.
             write_pages()?;
-            renderer.forget_cards();
             self.write_search(&renderer, &search, &staging, progress)
         };
         files.extend(bundle?);

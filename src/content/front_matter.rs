@@ -445,8 +445,12 @@ fn check(
                         name.chars().take(40).collect::<String>()
                     ),
                 );
-            } else if !cleaned.iter().any(|t| t.slug == slug) {
-                cleaned.push(TermName { name, slug, code });
+            } else if !cleaned.iter().any(|t| *t.slug == slug) {
+                cleaned.push(TermName {
+                    name: name.into(),
+                    slug: slug.into(),
+                    code: code.map(Into::into),
+                });
             }
         }
         terms.push(cleaned);
@@ -598,9 +602,9 @@ mod tests {
     fn toml_front_matter() {
         let a = parse("+++\ntitle = \"Côte d'Ivoire votes\"\ndate = 2024-06-19T10:00:00+02:00\ntopics = [\" Elections \", \"North  Korea\"]\n[extra]\nphoto = \"x.jpg\"\n+++\nBody\n").unwrap();
         assert_eq!(a.meta.slug, "cote-d-ivoire-votes");
-        let names: Vec<&str> = a.meta.terms[0].iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = a.meta.terms[0].iter().map(|t| &*t.name).collect();
         assert_eq!(names, ["Elections", "North Korea"]);
-        assert_eq!(a.meta.terms[0][1].slug, "north-korea");
+        assert_eq!(&*a.meta.terms[0][1].slug, "north-korea");
         assert_eq!(a.meta.extra["photo"], "x.jpg");
         assert_eq!(a.body, "Body\n");
         assert_eq!(a.body_line, 8);
@@ -610,7 +614,7 @@ mod tests {
     fn yaml_front_matter_with_bom_and_crlf() {
         let a = parse("\u{feff}---\r\ntitle: Hello\r\ndate: 2024-06-19\r\ncountries: [Russia]\r\n---\r\nBody\r\n").unwrap();
         assert_eq!(a.meta.title, "Hello");
-        assert_eq!(a.meta.terms[1][0].name, "Russia");
+        assert_eq!(&*a.meta.terms[1][0].name, "Russia");
         assert!(!a.meta.date.has_time);
     }
 
@@ -673,8 +677,8 @@ mod tests {
             "+++\ntitle = \"x\"\ndate = 2024-01-01\nregions = [\"Asia\"]\ntaxonomies = { people = [\"Kim\"] }\n+++\n",
         )
         .unwrap();
-        assert_eq!(a.meta.terms[0][0].name, "Asia");
-        assert_eq!(a.meta.terms[1][0].name, "Kim");
+        assert_eq!(&*a.meta.terms[0][0].name, "Asia");
+        assert_eq!(&*a.meta.terms[1][0].name, "Kim");
         // `topics` is no key of a site without that taxonomy.
         assert!(parse("+++\ntitle = \"x\"\ndate = 2024-01-01\ntopics = [\"a\"]\n+++\n").is_err());
     }

@@ -178,6 +178,7 @@ pub fn read_all<R: Readings>(
         }
     }
     if errors.is_empty() {
+        super::share_term_names(&mut articles);
         Ok(ReadArticles {
             articles,
             resources,

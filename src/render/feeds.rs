@@ -132,7 +132,7 @@ fn absolute_links(r: &Renderer, html: &str) -> String {
 fn entry_content(r: &Renderer, i: usize) -> Result<String, Diagnostic> {
     Ok(match r.config.feed_content {
         ArticleText::Full => absolute_links(r, &r.body_html(i)?),
-        ArticleText::Summary => absolute_links(r, &r.articles[i].body.summary_html),
+        ArticleText::Summary => absolute_links(r, r.articles[i].body.summary_html()),
     })
 }
 

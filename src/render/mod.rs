@@ -186,8 +186,6 @@ pub struct Renderer<'a> {
     links: Links,
     /// The `site` value every template gets.
     site: Value,
-    /// One card per article, in article order, made when a page first needs it.
-    cards: Vec<OnceLock<Value>>,
     /// One link per term of each taxonomy, made when a card first shows it.
     term_links: Vec<Vec<OnceLock<Value>>>,
     /// Every article position, newest first: the home listing.
@@ -231,7 +229,6 @@ impl<'a> Renderer<'a> {
             theme,
             links: Links::new(&config.base_url),
             site: Value::none(),
-            cards: (0..articles.len()).map(|_| OnceLock::new()).collect(),
             term_links: index
                 .taxonomies
                 .iter()
@@ -263,17 +260,6 @@ impl<'a> Renderer<'a> {
                 .collect();
         }
         renderer
-    }
-
-    /// Frees the cards and term links made for the pages rendered so far (they are made again
-    /// if a page needs them).
-    pub fn forget_cards(&mut self) {
-        self.cards
-            .iter_mut()
-            .for_each(|card| *card = OnceLock::new());
-        for links in &mut self.term_links {
-            links.iter_mut().for_each(|link| *link = OnceLock::new());
-        }
     }
 
     /// Every page of the site, in no particular order.
@@ -438,11 +424,10 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Article `i` as a card value, made the first time a page asks for it.
+    /// Article `i` as a card value. Cards are made for each page that shows them, not kept: at a
+    /// million articles, one kept card per article would be gigabytes.
     fn card_value(&self, i: usize) -> Value {
-        self.cards[i]
-            .get_or_init(|| Value::from_serializable(&self.card(i, CARD_TERMS)))
-            .clone()
+        Value::from_serializable(&self.card(i, CARD_TERMS))
     }
 
     /// Article `i` as a card, with at most `terms` terms per taxonomy.
@@ -461,7 +446,7 @@ impl<'a> Renderer<'a> {
                 .then(|| a.meta.date.display("%H:%M UTC%:z")),
             time: a.meta.date.has_time.then(|| a.meta.date.display("%H:%M")),
             summary: &a.body.summary_text,
-            summary_html: Html(&a.body.summary_html),
+            summary_html: Html(a.body.summary_html()),
             authors: &a.meta.authors,
             word_count: a.body.word_count,
             reading_time: a.body.reading_time(),
