@@ -161,22 +161,30 @@ pub fn read_all<R: Readings>(
             read.map(|article| Article { stamp, ..article })
         })
         .collect();
-    let mut articles = Vec::with_capacity(results.len());
     let mut warnings = unpublished(&resources, &orphans);
     let mut errors = Vec::new();
-    for result in results {
-        match result {
+    // Collected in place: the published articles take the readings' memory rather than a second
+    // array as long (half a gigabyte at a million articles).
+    let mut articles: Vec<Article> = results
+        .into_iter()
+        .filter_map(|result| match result {
             Ok(article) => match publish.decide(&article.meta) {
                 Published::Yes => {
                     warnings.extend(article.meta.diagnostics());
-                    articles.push(article);
+                    Some(article)
                 }
-                Published::No => {}
-                Published::Scheduled(warning) => warnings.push(warning),
+                Published::No => None,
+                Published::Scheduled(warning) => {
+                    warnings.push(warning);
+                    None
+                }
             },
-            Err(e) => errors.extend(e),
-        }
-    }
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        })
+        .collect();
     if errors.is_empty() {
         super::share_term_names(&mut articles);
         Ok(ReadArticles {
