@@ -163,8 +163,7 @@ pub fn read_all<R: Readings>(
         .collect();
     let mut warnings = unpublished(&resources, &orphans);
     let mut errors = Vec::new();
-    // Collected in place: the published articles take the readings' memory rather than a second
-    // array as long (half a gigabyte at a million articles).
+    // Collected in place, over the readings' memory, rather than into a second array as long.
     let mut articles: Vec<Article> = results
         .into_iter()
         .filter_map(|result| match result {
