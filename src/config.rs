@@ -113,17 +113,13 @@ pub struct SiteConfig {
     /// How many related articles an article page lists (0 for none).
     #[serde(default = "default_related")]
     pub related_count: usize,
-    /// Builds a full-text search index (Pagefind) and the `/search/` page.
+    /// Builds a full-text search index (see [`crate::search`]) and the `/search/` page.
     #[serde(default = "default_true")]
     pub search: bool,
     /// What the search index holds of each article: the whole text (the default), or only title
     /// and summary (less time and memory to build, a smaller index).
     #[serde(default)]
     pub search_content: ArticleText,
-    /// The most articles one shard of the search index holds (see [`crate::search`]): smaller
-    /// shards rebuild faster after an edit, larger ones make fewer files for a query to fetch.
-    #[serde(default = "default_search_shard_articles")]
-    pub search_shard_articles: usize,
     /// What happens to raw HTML written inside Markdown.
     #[serde(default)]
     pub raw_html: RawHtml,
@@ -206,10 +202,6 @@ pub enum SlugFrom {
     /// The file name without `.md` (as Hugo and Zola do): `live-updates-2.md` gives
     /// `live-updates-2`, so two articles with one title on one day can both exist.
     File,
-}
-
-fn default_search_shard_articles() -> usize {
-    crate::search::SHARD_ARTICLES
 }
 
 /// What a feed entry or the search index carries of an article.
@@ -374,9 +366,6 @@ impl SiteConfig {
         }
         if self.sitemap_max_urls == 0 || self.sitemap_max_urls > 50_000 {
             problems.push("`sitemap_max_urls` must be between 1 and 50000".to_owned());
-        }
-        if self.search_shard_articles == 0 {
-            problems.push("`search_shard_articles` must be at least 1".to_owned());
         }
         if let Err(p) = check_article_path(&self.article_path) {
             problems.push(p);
@@ -593,15 +582,10 @@ mod tests {
     #[test]
     fn rejects_bad_values() {
         let errs = parse(
-            "base_url = \"example.org\"\npaginate_by = 0\narticle_path = \"/{year}/{title}/\"\ndate_format = \"%Q\"\nsearch_shard_articles = 0\n",
+            "base_url = \"example.org\"\npaginate_by = 0\narticle_path = \"/{year}/{title}/\"\ndate_format = \"%Q\"\n",
         )
         .unwrap_err();
-        assert_eq!(errs.len(), 5, "{errs:?}");
-        assert!(
-            errs.iter()
-                .any(|e| e.message.contains("search_shard_articles")),
-            "{errs:?}"
-        );
+        assert_eq!(errs.len(), 4, "{errs:?}");
         for base_url in [
             "https://",
             "https://example.org:99999/",
@@ -626,7 +610,7 @@ mod tests {
             "/{year}\\\\{slug}/",
             "/{year} {slug}/",
             "/{year}/\\u0000{slug}/",
-            "/pagefind/{slug}/",
+            "/search-index/{slug}/",
             "/{year}//{slug}/",
         ] {
             let errs = parse(&format!(

@@ -3,8 +3,8 @@
 //! A change to articles goes through the same engine as a build ([`crate::engine`]): the changed
 //! files are read again and applied to the loaded site, and the pages whose fingerprint changed
 //! are rendered into the served folder. A change to `site.toml`, a template or a static file
-//! rebuilds everything. Search shards whose articles changed are built again off the live-edit
-//! path: [`LiveSite::search_job`] hands them to another thread, and
+//! rebuilds everything. The search index, when what it is built from changed, is built again off
+//! the live-edit path: [`LiveSite::search_job`] hands it to another thread, and
 //! [`LiveSite::apply_search`] puts the result in place.
 
 use std::collections::{HashMap, HashSet};
@@ -17,8 +17,8 @@ use crate::engine::{self, Applied};
 use crate::output::{Folder, OutputDir};
 use crate::progress::Silent;
 use crate::render::{ArticleHashes, Page};
-use crate::search::{self, BuiltShard};
-use crate::site::{BuildError, BuildOptions, BuildReport, Site, is_bundle_file};
+use crate::search;
+use crate::site::{BuildError, BuildOptions, BuildReport, Site};
 
 /// What an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,12 +77,12 @@ impl LiveSite {
         let page_files: HashSet<&String> = pages.iter().map(|(_, file)| file).collect();
         let statics = files
             .keys()
-            .filter(|file| !page_files.contains(file) && !is_bundle_file(file))
+            .filter(|file| !page_files.contains(file) && !search::is_bundle_file(file))
             .cloned()
             .collect();
         let search_files = files
             .iter()
-            .filter(|(file, _)| is_bundle_file(file))
+            .filter(|(file, _)| search::is_bundle_file(file))
             .map(|(file, &fingerprint)| (file.clone(), fingerprint))
             .collect();
         let mut recorded: HashSet<String> = files.into_keys().collect();
@@ -232,46 +232,31 @@ impl LiveSite {
         Ok(self.folder.finish(&files)?)
     }
 
-    /// The search shards that changed since they were last built, to build on another thread
+    /// The search index, when it changed since it was last built, to build on another thread
     /// and hand to [`LiveSite::apply_search`]; none when nothing changed.
     pub fn search_job(&self) -> Option<search::Job> {
         self.site.search_job(&self.search_files)
     }
 
-    /// Puts the shards a [`search::Job`] built into the served folder, those that are still
-    /// current (an edit made while they were built leaves them to the next job), and removes
-    /// shards the site no longer has. Returns how many shards it put in place, or the first
-    /// error of a shard that could not be built.
-    pub fn apply_search(&mut self, built: Vec<BuiltShard>) -> Result<usize, BuildError> {
-        let current = self.site.search_shards();
-        let mut applied = 0;
-        // A shard that failed keeps its old files (the next job tries it again); the others
-        // are put in place all the same.
-        let mut failed = None;
-        for (dir, hash, files) in built {
-            if current.get(&dir) != Some(&hash) {
-                continue;
-            }
-            let files = match files {
-                Ok(files) => files,
-                Err(error) => {
-                    failed.get_or_insert(BuildError::Search(error));
-                    continue;
-                }
-            };
-            let inside = format!("{dir}/");
-            self.search_files.retain(|rel, _| !rel.starts_with(&inside));
-            for (path, bytes, fingerprint) in files {
-                self.folder.write(&path, &bytes)?;
-                self.search_files.insert(path, fingerprint);
-            }
-            applied += 1;
+    /// Puts the index a [`search::Job`] built into the served folder in place of the old one,
+    /// if it is still current (an edit made while it was built leaves it to the next job).
+    /// Returns how many of its files changed, or why it could not be built (the old index
+    /// stays).
+    pub fn apply_search(&mut self, (hash, built): search::Built) -> Result<usize, BuildError> {
+        if self.site.search_hash() != Some(hash) {
+            return Ok(0);
         }
-        let script = search::script_path();
-        self.search_files.retain(|rel, _| {
-            *rel == script || search::shard_dir(rel).is_some_and(|dir| current.contains_key(dir))
-        });
+        let mut changed = 0;
+        let mut files = HashMap::new();
+        for (path, bytes, fingerprint) in built? {
+            if self.search_files.get(&path) != Some(&fingerprint) {
+                self.folder.write(&path, &bytes)?;
+                changed += 1;
+            }
+            files.insert(path, fingerprint);
+        }
+        self.search_files = files;
         self.finish_folder()?;
-        failed.map_or(Ok(applied), Err)
+        Ok(changed)
     }
 }

@@ -12,7 +12,7 @@ pub fn content_type(path: &str) -> String {
     let essence = match feed {
         Some(feed) => feed.media_type(),
         None => mime_guess::from_path(name).first_raw().unwrap_or(
-            // Pagefind's index files (`.pf_fragment`, `.pagefind`…) and anything unknown.
+            // The search index's chunks (`.bin`) and anything unknown.
             "application/octet-stream",
         ),
     };
@@ -49,13 +49,9 @@ mod tests {
             ("feed.json", "application/feed+json; charset=utf-8"),
             ("sitemap.xml", "text/xml; charset=utf-8"),
             ("robots.txt", "text/plain; charset=utf-8"),
+            ("search-index/index.json", "application/json; charset=utf-8"),
             (
-                "pagefind/all/pagefind-entry.json",
-                "application/json; charset=utf-8",
-            ),
-            ("pagefind/all/wasm.en.pagefind", "application/octet-stream"),
-            (
-                "pagefind/all/fragment/en_1.pf_fragment",
+                "search-index/p/0a1b2c3d4e5f.bin",
                 "application/octet-stream",
             ),
             ("2024/06/19/a/photo.JPG", "image/jpeg"),

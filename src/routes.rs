@@ -13,8 +13,8 @@ pub const ARCHIVE: &str = "archive";
 pub const SEARCH: &str = "search";
 /// The segment before a page number: `/topics/sanctions/page/2/`.
 pub const PAGE: &str = "page";
-/// The folder of the search index: `/pagefind/`.
-pub const SEARCH_BUNDLE: &str = "pagefind";
+/// The folder of the search index: `/search-index/`.
+pub const SEARCH_BUNDLE: &str = "search-index";
 /// Top-level URL segments of Annals' own pages.
 const PAGE_SEGMENTS: [&str; 4] = [ARCHIVE, PAGE, SEARCH, SEARCH_BUNDLE];
 

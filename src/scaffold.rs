@@ -99,12 +99,10 @@ base_url = "https://example.org"
 # sitemap_max_urls = 50000
 # news_sitemap = false
 
-# Related articles per article page; full-text search ("full" text, or "summary"), and the
-# most articles one part (shard) of the search index holds.
+# Related articles per article page; full-text search ("full" text, or "summary").
 # related_count = 4
 # search = true
 # search_content = "full"
-# search_shard_articles = 1000
 
 # Raw HTML inside Markdown: "keep" it (trusted archives: embeds, figures), "escape" it (shown as
 # text) or "sanitize" it (formatting stays; scripts, event handlers and styles go).

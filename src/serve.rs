@@ -26,7 +26,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::content;
 use crate::diagnostics::{catch_panic, counted};
 use crate::live::{LiveSite, Update};
-use crate::search::BuiltShard;
+use crate::search::{self, SearchError};
 use crate::site::{BuildError, BuildOptions};
 
 /// Where the live-reload script is served; HTML responses get a `<script>` for it.
@@ -150,19 +150,21 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
                     if let Some(site) = live.as_mut() {
                         match site.apply_search(built) {
                             Ok(0) => {}
-                            Ok(n) => println!("Search index updated ({n} of its parts)"),
+                            Ok(n) => println!("Search index updated ({n} files changed)"),
                             Err(error) => eprintln!("{}", error_text(&error)),
                         }
                     }
                 }
             }
-            // Search shards are built on a thread of their own, one job at a time, so that
-            // pages never wait for them.
+            // The search index is built on a thread of its own, one job at a time, so that
+            // pages never wait for it.
             if !searching && let Some(job) = live.as_ref().and_then(LiveSite::search_job) {
                 searching = true;
                 let done = events.clone();
                 std::thread::spawn(move || {
-                    let built = catch_panic(|| job.run()).unwrap_or_default();
+                    let hash = job.hash;
+                    let built = catch_panic(|| job.run())
+                        .unwrap_or_else(|panic| (hash, Err(SearchError::new(panic.to_string()))));
                     let _ = done.send(WatchEvent::Search(built));
                 });
             }
@@ -290,10 +292,10 @@ async fn local_hosts_only(
 /// The source files that file events changed (reads do not count, nor do hidden files,
 /// editors' backups and swap files). A watcher error counts as a change of `site.toml`, which
 /// rebuilds everything.
-/// What the watcher thread hears about: files that changed, and search shards built.
+/// What the watcher thread hears about: files that changed, and search indexes built.
 enum WatchEvent {
     Files(DebounceEventResult),
-    Search(Vec<BuiltShard>),
+    Search(search::Built),
 }
 
 fn changed_sources(result: DebounceEventResult) -> Vec<PathBuf> {

@@ -521,8 +521,9 @@ impl Site {
     ///
     /// With the `previous` build's cache for the same output folder, only the files whose
     /// fingerprint changed (or that are missing) are rendered; otherwise every page is rendered,
-    /// and written where its bytes changed. With `search_later`, search shards that need
-    /// building are left out (for `serve`, which builds them on another thread).
+    /// and written where its bytes changed. With `search_later`, a search index that needs
+    /// building is left to `serve`, which builds it on another thread (the old one stays until
+    /// then).
     pub fn write(
         &self,
         output: &OutputDir,
@@ -541,11 +542,9 @@ impl Site {
         let previous = previous
             .filter(|p| p.describes(output.path()))
             .map(|p| &p.files);
-        // Search shards whose articles did not change stay, with the fingerprints of their files.
-        let mut search = self.search_plan(&renderer, previous);
-        if search_later {
-            search.stale.clear();
-        }
+        // The search index stays when nothing it is built from changed (and, with
+        // `search_later`, until the index of the new state is built on another thread).
+        let search = self.search_plan(&renderer, previous, search_later);
         files.extend(search.kept.iter().cloned());
 
         let staging = Staging::create(output)?;
@@ -555,10 +554,9 @@ impl Site {
             }
         }
         let dirty = engine::dirty(&pages, &files, previous);
-        // The pages are written, then the search shards, each as soon as it is built.
         progress.stage(
             "Writing pages and search index",
-            dirty.len() + search.stale.len(),
+            dirty.len() + usize::from(search.build),
         );
         let write_pages = || {
             engine::write_pages(
@@ -568,18 +566,24 @@ impl Site {
                 progress,
             )
         };
-        let bundle = if search.stale.len() <= rayon::current_num_threads() {
-            // An edit's shard or two: built beside the pages, on cores the pages leave idle.
-            let (written, bundle) = rayon::join(write_pages, || {
-                self.write_search(&renderer, &search, &staging, progress)
-            });
+        let write_search = || {
+            if !search.build {
+                return Ok(Vec::new());
+            }
+            let written = self.write_search(&renderer, previous, &staging);
+            progress.advance(1);
+            written
+        };
+        let bundle = if previous.is_some() {
+            // An edit: the index is built beside the pages, on cores the pages leave idle.
+            let (written, bundle) = rayon::join(write_pages, write_search);
             written?;
             bundle
         } else {
-            // A cold build's many shards: after the pages, so that the shards' peak memory is
-            // not added to the pages'.
+            // A cold build: after the pages, so that the index's peak memory is not added to
+            // the pages'.
             write_pages()?;
-            self.write_search(&renderer, &search, &staging, progress)
+            write_search()
         };
         files.extend(bundle?);
         // Every file of the site: those with fingerprints, and pages written by every build.
@@ -594,7 +598,10 @@ impl Site {
             pages: pages.len(),
             html_pages: pages.iter().filter(|(_, f)| f.ends_with(".html")).count(),
             static_files: static_count,
-            search_files: files.keys().filter(|rel| is_bundle_file(rel)).count(),
+            search_files: files
+                .keys()
+                .filter(|rel| search::is_bundle_file(rel))
+                .count(),
             rendered: dirty.len(),
             warnings: self.warnings.clone(),
             output: output.path().to_path_buf(),
@@ -603,125 +610,93 @@ impl Site {
         Ok((report, files))
     }
 
-    /// Which search shards this build makes and which it keeps from `previous` (output file →
-    /// fingerprint); nothing when `search` is off.
+    /// Whether this build makes the search index, and the files of the index it keeps from
+    /// `previous` (output file → fingerprint): all of them when the index is current or
+    /// `search_later` leaves the new one to another thread; nothing when `search` is off.
     fn search_plan(
         &self,
         renderer: &Renderer,
         previous: Option<&HashMap<String, u64>>,
+        search_later: bool,
     ) -> SearchPlan {
         if !self.config.search {
             return SearchPlan::default();
         }
-        let settings = renderer.search_settings();
-        let shards = renderer.search_shards();
-        let (stale, kept) = search::stale_shards(shards, previous);
-        let mut stale: Vec<search::HashedShard> = stale.into_iter().cloned().collect();
-        let script = (search::script_path(), search::script_hash(&settings));
-        let mut kept = kept;
-        if !engine::stale(previous, &script.0, Some(script.1)) {
-            kept.push(script.clone());
-        } else if stale.is_empty() {
-            // Any shard's build gives the shared script again.
-            stale.extend(shards.first().cloned());
+        let current = !engine::stale(
+            previous,
+            &search::manifest_path(),
+            Some(renderer.search_hash()),
+        );
+        let mut kept: Vec<search::Fingerprinted> = Vec::new();
+        if current || search_later {
+            kept.extend(
+                previous
+                    .into_iter()
+                    .flatten()
+                    .filter(|(rel, _)| search::is_bundle_file(rel))
+                    .map(|(rel, &fingerprint)| (rel.clone(), fingerprint)),
+            );
         }
         SearchPlan {
-            settings: Some(settings),
-            script,
-            stale,
+            build: !current && !search_later,
             kept,
         }
     }
 
-    /// The folder of every search shard with its hash; empty when search is off.
-    pub(crate) fn search_shards(&self) -> HashMap<String, u64> {
-        if !self.config.search {
-            return HashMap::new();
-        }
-        self.renderer()
-            .search_shards()
-            .iter()
-            .map(|(shard, hash)| (shard.dir(), *hash))
-            .collect()
+    /// The fingerprint of the search index the site has now; none when search is off.
+    pub(crate) fn search_hash(&self) -> Option<u64> {
+        self.config.search.then(|| self.renderer().search_hash())
     }
 
-    /// Builds the stale shards of `plan` in parallel into `sink`; returns their files with
-    /// fingerprints.
+    /// Builds the search index into `sink`, writing the files that `previous` does not hold as
+    /// they are; returns every file of the index with its fingerprint.
     fn write_search(
         &self,
         renderer: &Renderer,
-        plan: &SearchPlan,
+        previous: Option<&HashMap<String, u64>>,
         sink: &dyn engine::Sink,
-        progress: &dyn Progress,
     ) -> Result<Vec<search::Fingerprinted>, BuildError> {
-        let Some(settings) = &plan.settings else {
-            return Ok(Vec::new());
+        let emit = |rel: &str, bytes: &[u8], fingerprint: u64| {
+            if engine::stale(previous, rel, Some(fingerprint)) {
+                sink.write(rel, bytes)
+                    .map_err(|e| SearchError::new(e.to_string()))?;
+            }
+            Ok(())
         };
-        let link = |url: &str| renderer.link(url);
-        let built: Vec<Result<Vec<search::Fingerprinted>, BuildError>> = plan
-            .stale
-            .par_iter()
-            .enumerate()
-            .map(|(n, shard)| {
-                let input =
-                    search::shard_input(settings, self.articles(), self.index(), shard, &link);
-                // Every shard's build gives the shared script; the first one writes it.
-                let script = (n == 0).then_some(&plan.script);
-                let files = catch_panic(|| Ok(search::build_shard(settings, &input, script)?))
-                    .unwrap_or_else(|panic| {
-                        Err(BuildError::Search(SearchError::new(panic.to_string())))
-                    })?;
-                let mut written = Vec::with_capacity(files.len());
-                for (path, bytes, fingerprint) in files {
-                    sink.write(&path, &bytes)?;
-                    written.push((path, fingerprint));
-                }
-                progress.advance(1);
-                Ok(written)
-            })
-            .collect();
-        let mut files = Vec::new();
-        for shard in built {
-            files.extend(shard?);
-        }
-        Ok(files)
+        let built = catch_panic(|| {
+            Ok(search::build(
+                &renderer.search_settings(),
+                &renderer.search_facets(),
+                &renderer.search_records(),
+                renderer.search_hash(),
+                &emit,
+            )?)
+        });
+        built.unwrap_or_else(|panic| Err(BuildError::Search(SearchError::new(panic.to_string()))))
     }
 
-    /// The search shards that `files` (output file → fingerprint) does not hold as they are
-    /// now, ready to be built on another thread; none when search is off or nothing changed.
+    /// The search index to build on another thread when `files` (output file → fingerprint)
+    /// does not hold the current one; none when search is off or the index is current.
     pub(crate) fn search_job(&self, files: &HashMap<String, u64>) -> Option<search::Job> {
         let renderer = self.renderer();
-        let plan = self.search_plan(&renderer, Some(files));
-        let settings = plan.settings?;
-        if plan.stale.is_empty() {
-            return None;
-        }
-        let link = |url: &str| renderer.link(url);
-        let shards = plan
-            .stale
-            .iter()
-            .map(|shard| {
-                search::shard_input(&settings, self.articles(), self.index(), shard, &link)
-            })
-            .collect();
-        Some(search::Job {
-            settings,
-            script: plan.script,
-            shards,
+        let plan = self.search_plan(&renderer, Some(files), false);
+        plan.build.then(|| {
+            search::Job::new(
+                renderer.search_settings(),
+                renderer.search_facets(),
+                &renderer.search_records(),
+                renderer.search_hash(),
+            )
         })
     }
 }
 
-/// The search shards of a build.
+/// The search index of a build.
 #[derive(Default)]
 struct SearchPlan {
-    /// What the shards are built with; none when search is off.
-    settings: Option<search::Settings>,
-    /// The shared search script's path and fingerprint.
-    script: search::Fingerprinted,
-    /// The shards to build, with their hashes.
-    stale: Vec<search::HashedShard>,
-    /// The files of the shards (and script) kept from the previous build, with fingerprints.
+    /// Whether the index is built.
+    build: bool,
+    /// The files of the index kept from the previous build, with fingerprints.
     kept: Vec<search::Fingerprinted>,
 }
 
@@ -773,12 +748,6 @@ fn ledger_warnings(root: &Path, followed: &ledger::Followed) -> Vec<Diagnostic> 
         )
     }));
     warnings
-}
-
-/// Whether `rel` is a file of the search bundle.
-pub fn is_bundle_file(rel: &str) -> bool {
-    rel.strip_prefix(search::BUNDLE_DIR)
-        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Loads the site and writes it to the output folder.

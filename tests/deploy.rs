@@ -124,8 +124,8 @@ fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
     };
     let fragment = files
         .keys()
-        .find(|k| k.ends_with(".pf_fragment"))
-        .expect("a search fragment");
+        .find(|k| k.starts_with("search-index/p/"))
+        .expect("a search postings chunk");
     for (key, content_type, cache_control) in [
         (
             "index.html",
@@ -183,7 +183,7 @@ fn first_deploy_uploads_everything_with_its_headers_and_a_second_nothing() {
             "public, max-age=31536000, immutable",
         ),
         (
-            "pagefind/all/pagefind-entry.json",
+            "search-index/index.json",
             "application/json; charset=utf-8",
             "no-cache",
         ),

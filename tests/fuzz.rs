@@ -282,7 +282,7 @@ fn build_site(files: &[String]) -> Result<(), TestCaseError> {
                     )));
                 }
             }
-            Some("json") if !path.starts_with(dir.path().join("public/pagefind")) => {
+            Some("json") if !path.starts_with(dir.path().join("public/search-index")) => {
                 let text = std::fs::read_to_string(path).unwrap();
                 prop_assert!(
                     serde_json::from_str::<serde_json::Value>(&text).is_ok(),

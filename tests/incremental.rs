@@ -28,13 +28,13 @@ fn files(dir: &Path, bundle: bool) -> BTreeMap<String, Vec<u8>> {
                 let text = String::from_utf8(bytes).unwrap();
                 let lines: Vec<&str> = text
                     .lines()
-                    .filter(|l| !l.starts_with("pagefind/"))
+                    .filter(|l| !l.starts_with("search-index/"))
                     .collect();
                 bytes = lines.join("\n").into_bytes();
             }
             (rel, bytes)
         })
-        .filter(|(rel, _)| bundle || !rel.starts_with("pagefind/"))
+        .filter(|(rel, _)| bundle || !rel.starts_with("search-index/"))
         .collect()
 }
 
@@ -286,7 +286,7 @@ fn every_kind_of_edit_to_a_bundle_matches_a_cold_build_live_and_cached() {
         let changed = changed_by(&site, &edit);
         live.update(&changed)
             .unwrap_or_else(|e| panic!("{what}: {e:?}"));
-        // As serve does: the search shards that changed are built afterwards.
+        // As serve does: the search index, if it changed, is built afterwards.
         if let Some(job) = live.search_job() {
             live.apply_search(job.run())
                 .unwrap_or_else(|e| panic!("{what}: {e:?}"));
@@ -495,10 +495,8 @@ fn a_site_with_a_news_sitemap_builds_again() {
 }
 
 #[test]
-fn a_search_shard_that_cannot_be_built_leaves_the_others_to_be_put_in_place() {
-    let site = Fixture::new(
-        "title = \"Shards\"\nbase_url = \"https://example.org\"\nsearch_shard_articles = 1\n",
-    );
+fn a_search_index_that_cannot_be_built_leaves_the_old_one_in_place() {
+    let site = Fixture::new("title = \"Index\"\nbase_url = \"https://example.org\"\n");
     site.article("old.md", "Old story", "1999-05-01", "", "Archive text.")
         .article("new.md", "New story", "2024-05-01", "", "First words.");
     let out = site.root().join("live");
@@ -508,8 +506,36 @@ fn a_search_shard_that_cannot_be_built_leaves_the_others_to_be_put_in_place() {
         ..BuildOptions::new(site.root())
     };
     let (mut live, _) = LiveSite::build(&options, false).expect("first build");
-    let entry = |dir: &str| std::fs::read(out.join(format!("pagefind/{dir}/pagefind-entry.json")));
-    let (old_before, new_before) = (entry("1990s").unwrap(), entry("2020s").unwrap());
+    let manifest = || std::fs::read_to_string(out.join("search-index/index.json")).unwrap();
+    // The files of the index: those its manifest names, and those in its folders.
+    let named = |manifest: &str| -> Vec<String> {
+        let mut files: Vec<String> = serde_json::from_str::<serde_json::Value>(manifest)
+            .unwrap()
+            .to_string()
+            .split('"')
+            .filter(|s| s.ends_with(".bin"))
+            .map(str::to_owned)
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    };
+    let present = || -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(out.join("search-index"))
+            .min_depth(2)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(out.join("search-index")).unwrap();
+                rel.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = manifest();
+    assert_eq!(present(), named(&before));
 
     site.article(
         "old.md",
@@ -521,22 +547,23 @@ fn a_search_shard_that_cannot_be_built_leaves_the_others_to_be_put_in_place() {
     .article("new.md", "New story", "2024-05-01", "", "Other words.");
     live.update(&[content(&site, "old.md"), content(&site, "new.md")])
         .expect("update");
-    let job = live.search_job().expect("both shards changed");
-    // The new story's file goes away between the update and the job: its shard, the first one
-    // built, fails.
+    let job = live.search_job().expect("the index changed");
+    // The new story's file goes away between the update and the job: the index fails.
     std::fs::remove_file(content(&site, "new.md")).unwrap();
     let error = live
         .apply_search(job.run())
         .expect_err("the new story cannot be read");
     assert!(error.to_string().contains("new.md"), "{error}");
-    assert_eq!(
-        entry("2020s").unwrap(),
-        new_before,
-        "the new story's shard stays"
-    );
-    assert_ne!(
-        entry("1990s").unwrap(),
-        old_before,
-        "the old story's shard is rebuilt"
-    );
+    assert_eq!(manifest(), before, "the old index stays");
+    assert_eq!(present(), named(&before), "with every file it names");
+
+    // Once the story is back, the next job puts the new index in place of the old one.
+    site.article("new.md", "New story", "2024-05-01", "", "Other words.");
+    live.update(&[content(&site, "new.md")]).expect("update");
+    let job = live.search_job().expect("the index is still stale");
+    live.apply_search(job.run()).expect("the index is built");
+    let after = manifest();
+    assert_ne!(after, before);
+    assert_eq!(present(), named(&after), "the old index's files are gone");
+    assert!(live.search_job().is_none(), "the index is current");
 }

@@ -145,7 +145,7 @@ fn text_next_to_multi_byte_characters_builds_with_search() {
     );
     let (ok, err) = build(&site, &[]);
     assert!(ok, "{err}");
-    assert!(site.exists("pagefind/all/pagefind-entry.json"));
+    assert!(site.exists("search-index/index.json"));
 }
 
 #[test]
@@ -308,7 +308,7 @@ fn aliases_on_static_files_or_in_the_search_folder_are_errors() {
         "c.md",
         "C",
         "2024-06-21",
-        "aliases = [\"/pagefind/old/\"]",
+        "aliases = [\"/search-index/old/\"]",
         "B.",
     );
     let (ok, err) = build(&site, &[]);
@@ -349,7 +349,7 @@ fn urls_that_would_build_a_broken_site_are_errors() {
         ("article_path = \"/{year}/{slug}?/\"", "article_path"),
         ("article_path = \"/{year}/#{slug}/\"", "article_path"),
         ("article_path = \"/{year} {slug}/\"", "article_path"),
-        ("article_path = \"/pagefind/{slug}/\"", "article_path"),
+        ("article_path = \"/search-index/{slug}/\"", "article_path"),
     ] {
         let site = Fixture::new(&format!("base_url = \"https://example.org\"\n{settings}\n"));
         let (ok, err) = build(&site, &[]);

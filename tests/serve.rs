@@ -363,19 +363,29 @@ fn other_host_names_and_idle_connections_are_turned_away() {
 }
 
 #[test]
-fn an_edit_rebuilds_its_search_shard_in_the_background() {
-    let site = Fixture::new(
-        "title = \"Preview\"\nbase_url = \"https://example.org\"\nsearch_shard_articles = 1\n",
-    );
+fn an_edit_rebuilds_the_search_index_in_the_background() {
+    let site = Fixture::new("title = \"Preview\"\nbase_url = \"https://example.org\"\n");
     site.article("a.md", "Old story", "1999-05-01", "", "Archive text.")
         .article("b.md", "New story", "2024-05-01", "", "First words.");
     let server = Server::start(&site);
-    let entry = |dir: &str| {
-        let (status, text) = server.get(&format!("/pagefind/{dir}/pagefind-entry.json"));
-        assert_eq!(status, 200, "{dir}: {text}");
+    let manifest = || {
+        let (status, text) = server.get("/search-index/index.json");
+        assert_eq!(status, 200, "{text}");
         text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
     };
-    let (old_before, new_before) = (entry("1990s"), entry("2020s"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.get("/search-index/index.json").0 != 200 {
+        assert!(Instant::now() < deadline, "the index was not built");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let before = manifest();
+    let postings = |manifest: &str| -> Vec<String> {
+        manifest
+            .split('"')
+            .filter(|s| s.starts_with("p/"))
+            .map(str::to_owned)
+            .collect()
+    };
 
     let events = server.events();
     site.article(
@@ -387,16 +397,29 @@ fn an_edit_rebuilds_its_search_shard_in_the_background() {
     );
     wait_for_event(&events, "reload");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while entry("2020s") == new_before {
-        assert!(Instant::now() < deadline, "the shard was not rebuilt");
+    while manifest() == before {
+        assert!(Instant::now() < deadline, "the index was not rebuilt");
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(entry("1990s"), old_before, "the other shard stays");
-    // The shard's old metadata file is gone from the served folder.
-    let meta = new_before
-        .split('"')
-        .find(|s| s.starts_with("en_"))
-        .expect("a language index");
-    let (status, _) = server.get(&format!("/pagefind/2020s/pagefind.{meta}.pf_meta"));
-    assert_eq!(status, 404, "{new_before}");
+    // The new index's files are served, and the old one's that changed are gone.
+    let after = manifest();
+    for file in postings(&after) {
+        assert_eq!(
+            server.get(&format!("/search-index/{file}")).0,
+            200,
+            "{file}"
+        );
+    }
+    let gone: Vec<String> = postings(&before)
+        .into_iter()
+        .filter(|f| !after.contains(f.as_str()))
+        .collect();
+    assert!(!gone.is_empty(), "{before}\n{after}");
+    for file in gone {
+        assert_eq!(
+            server.get(&format!("/search-index/{file}")).0,
+            404,
+            "{file}"
+        );
+    }
 }

@@ -98,8 +98,5 @@ fn real_world_text_builds_checks_and_arrives_intact() {
         roxmltree::Document::parse(&site.read(feed)).unwrap_or_else(|e| panic!("{feed}: {e}"));
     }
     assert!(site.read("atom.xml").contains("太阳能发电"));
-    assert!(
-        site.exists("pagefind/all/pagefind-entry.json"),
-        "search is on"
-    );
+    assert!(site.exists("search-index/index.json"), "search is on");
 }

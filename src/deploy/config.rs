@@ -93,7 +93,7 @@ impl DeployTarget {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Matcher {
-    /// A glob such as `**/*.html` or `pagefind/**/*.pf_fragment` (`{a,b}` alternatives work).
+    /// A glob such as `**/*.html` or `search-index/**/*.bin` (`{a,b}` alternatives work).
     pub pattern: String,
     /// The `Cache-Control` header.
     pub cache_control: Option<String>,
@@ -105,7 +105,8 @@ pub struct Matcher {
 }
 
 /// The headers of files no `[[deploy.matchers]]` entry was written for: the search index's
-/// hashed files are cached for a year, and the entry file naming them is checked on every use
+/// files named by their contents are cached for a year, and the manifest naming them is checked
+/// on every use
 /// (a deploy deletes the files it no longer names); images and fonts are cached for a day, and
 /// everything else, whose address stays while its content changes, for five minutes.
 pub fn default_matchers() -> Vec<Matcher> {
@@ -117,10 +118,10 @@ pub fn default_matchers() -> Vec<Matcher> {
     };
     vec![
         matcher(
-            "pagefind/**/*.{pf_fragment,pf_index,pf_filter,pf_meta}",
+            "search-index/*/*.bin",
             "public, max-age=31536000, immutable",
         ),
-        matcher("pagefind/**/pagefind-entry.json", "no-cache"),
+        matcher("search-index/index.json", "no-cache"),
         matcher(
             "**/*.{jpg,jpeg,png,gif,webp,avif,svg,ico,woff,woff2,pdf,mp3,mp4}",
             "public, max-age=86400",
@@ -264,15 +265,15 @@ mod tests {
         let rules = DeployConfig::default().headers().expect("default globs");
         let cache = |path| rules.matching(path).and_then(|m| m.cache_control.clone());
         assert_eq!(
-            cache("pagefind/all/fragment/en_1a2b.pf_fragment").as_deref(),
+            cache("search-index/p/0a1b2c3d4e5f.bin").as_deref(),
             Some("public, max-age=31536000, immutable")
         );
         assert_eq!(
-            cache("pagefind/pagefind.js").as_deref(),
+            cache("search-index/search.js").as_deref(),
             Some("public, max-age=300")
         );
         assert_eq!(
-            cache("pagefind/2024/pagefind-entry.json").as_deref(),
+            cache("search-index/index.json").as_deref(),
             Some("no-cache")
         );
         assert_eq!(

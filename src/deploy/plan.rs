@@ -70,11 +70,15 @@ pub fn deletes(local: &[LocalFile], remote: &HashMap<String, RemoteObject>) -> V
     deletes
 }
 
-/// When a file goes out: everything else (0), then feeds and sitemaps (1), then pages (2).
+/// When a file goes out: everything else (0), then feeds, sitemaps and the search manifest (1,
+/// once the files they name are there), then pages (2).
 fn rank(path: &str) -> u8 {
     if path.ends_with(".html") {
         2
-    } else if path.ends_with(".xml") || path.ends_with("feed.json") {
+    } else if path.ends_with(".xml")
+        || path.ends_with("feed.json")
+        || path == crate::search::manifest_path()
+    {
         1
     } else {
         0
@@ -165,7 +169,8 @@ mod tests {
             file("atom.xml", "", 1),
             file("css/annals.css", "", 1),
             file("index.html", "", 1),
-            file("pagefind/all/pagefind-entry.json", "", 1),
+            file("search-index/index.json", "", 1),
+            file("search-index/p/0a1b2c3d4e5f.bin", "", 1),
         ];
         let mut uploads: Vec<(usize, Change)> =
             (0..local.len()).map(|i| (i, Change::New)).collect();
@@ -175,13 +180,14 @@ mod tests {
             .map(|(i, _)| local[*i].path.as_str())
             .collect();
         let sizes: Vec<usize> = groups(&local, &uploads).iter().map(|g| g.len()).collect();
-        assert_eq!(sizes, [2, 1, 2]);
+        assert_eq!(sizes, [2, 2, 2]);
         assert_eq!(
             order,
             [
                 "css/annals.css",
-                "pagefind/all/pagefind-entry.json",
+                "search-index/p/0a1b2c3d4e5f.bin",
                 "atom.xml",
+                "search-index/index.json",
                 "a/index.html",
                 "index.html"
             ]

@@ -35,6 +35,7 @@ pub use sitemap::{NewsSitemapPage, RobotsPage, SitemapIndexPage, SitemapPage};
 pub use special::{NotFoundPage, SearchPage};
 pub use taxonomy::{PlacesPage, TaxonomyPage, TermPage, TermYearPage};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -50,7 +51,7 @@ use crate::markdown::{self, BodySource};
 use crate::routes::{self, Links};
 use crate::search;
 use crate::theme::Theme;
-use rayon::prelude::*;
+
 use views::{
     Card, Html, ListingView, PageNumber, PageView, PaginatorView, SharedLink, TermGroup, TermLink,
 };
@@ -194,9 +195,9 @@ pub struct Renderer<'a> {
     calendar: period::Calendar,
     /// The pages the sitemap lists, made when first needed.
     listed: OnceLock<Vec<Page>>,
-    /// The search shards with the hashes of what they are built from, made when first needed
-    /// (by the search page and by the build's search plan).
-    search_shards: OnceLock<Vec<search::HashedShard>>,
+    /// The hash of what the search index is built from, made when first needed (by the search
+    /// page and by the build's search plan).
+    search_hash: OnceLock<u64>,
     /// The time of the build, for the news sitemap.
     now: DateTime<FixedOffset>,
     /// Article URLs by content path, to resolve `@/` links.
@@ -237,7 +238,7 @@ impl<'a> Renderer<'a> {
             all_ids: (0..articles.len()).collect(),
             calendar: period::Calendar::new(index),
             listed: OnceLock::new(),
-            search_shards: OnceLock::new(),
+            search_hash: OnceLock::new(),
             now,
             article_links: ArticleLinks::new(
                 config,
@@ -327,22 +328,52 @@ impl<'a> Renderer<'a> {
             .map_err(|mut errors| errors.swap_remove(0))
     }
 
-    /// What the search shards are built with.
+    /// What the search index is built with.
     pub fn search_settings(&self) -> search::Settings {
-        search::Settings::new(self.config, self.articles.len())
+        search::Settings::new(self.config)
     }
 
-    /// The search shards, newest first, with the hashes of what they are built from.
-    pub fn search_shards(&self) -> &[search::HashedShard] {
-        self.search_shards.get_or_init(|| {
-            let settings = self.search_settings();
-            search::shards(self.articles, self.config.search_shard_articles)
-                .into_par_iter()
-                .map(|shard| {
-                    let hash = search::shard_hash(&settings, self.articles, self.index, &shard);
-                    (shard, hash)
-                })
-                .collect()
+    /// The taxonomies with terms, which search results can be narrowed by (besides the year).
+    pub fn search_taxonomies(&self) -> Vec<usize> {
+        (0..self.index.taxonomies.len())
+            .filter(|&t| !self.index.taxonomies[t].terms.is_empty())
+            .collect()
+    }
+
+    /// The facets of the search index: [`Renderer::search_taxonomies`], then the year.
+    pub fn search_facets(&self) -> Vec<search::Facet> {
+        self.search_taxonomies()
+            .into_iter()
+            .map(|t| {
+                let taxonomy = &self.index.taxonomies[t];
+                search::Facet {
+                    name: taxonomy.name.clone(),
+                    title: taxonomy.title.clone(),
+                }
+            })
+            .chain([search::Facet {
+                name: "year".to_owned(),
+                title: "Year".to_owned(),
+            }])
+            .collect()
+    }
+
+    /// The articles as the search index holds them, oldest first.
+    pub fn search_records(&self) -> SearchRecords<'_> {
+        SearchRecords {
+            renderer: self,
+            taxonomies: self.search_taxonomies(),
+        }
+    }
+
+    /// The hash of everything the search index is built from (its manifest's fingerprint).
+    pub fn search_hash(&self) -> u64 {
+        *self.search_hash.get_or_init(|| {
+            search::input_hash(
+                &self.search_settings(),
+                &self.search_facets(),
+                &self.search_records(),
+            )
         })
     }
 
@@ -599,5 +630,45 @@ mod tests {
             ]
         );
         assert_eq!(page_window(2, 4), [Some(1), Some(2), Some(3), Some(4)]);
+    }
+}
+
+/// The articles of a [`Renderer`] as the search index holds them: ids oldest first.
+pub struct SearchRecords<'r> {
+    renderer: &'r Renderer<'r>,
+    taxonomies: Vec<usize>,
+}
+
+impl search::Records for SearchRecords<'_> {
+    fn count(&self) -> usize {
+        self.renderer.articles.len()
+    }
+
+    fn record(&self, id: usize) -> search::Record<'_> {
+        let r = self.renderer;
+        let i = r.articles.len() - 1 - id;
+        let article = &r.articles[i];
+        let mut facets: Vec<Vec<Cow<'_, str>>> = self
+            .taxonomies
+            .iter()
+            .map(|&t| {
+                let names = &r.index.taxonomies[t].terms;
+                r.index.article_terms[i][t]
+                    .iter()
+                    .map(|&term| Cow::Borrowed(names[term].name.as_str()))
+                    .collect()
+            })
+            .collect();
+        let day = article.meta.date.local_date();
+        facets.push(vec![Cow::Owned(day.format("%Y").to_string())]);
+        search::Record {
+            url: Cow::Owned(r.link(&article.url)),
+            title: Cow::Borrowed(&article.meta.title),
+            date: Cow::Owned(article.meta.date.display(&r.config.date_format)),
+            summary: Cow::Borrowed(&article.body.summary_text),
+            source: Cow::Borrowed(&article.meta.source),
+            digest: article.body.digest,
+            facets,
+        }
     }
 }

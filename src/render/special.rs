@@ -2,7 +2,7 @@
 
 use std::hash::Hash;
 
-use super::views::{SearchView, ShardView};
+use super::views::SearchView;
 use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
@@ -56,21 +56,19 @@ impl Kind for SearchPage {
     }
 }
 
-/// Where the search page's script finds the index: its shards, newest first, each tagged with
-/// the hash of its contents (so that browsers may cache its entry file until it changes).
+/// Where the search page's script finds the index: its manifest, tagged with the hash of what
+/// the index is built from (so that browsers may cache it until it changes).
 fn search_view<'r>(r: &'r Renderer) -> SearchView<'r> {
     SearchView {
         script: r.link(&format!("/{}", search::script_path())),
-        shards: r
-            .search_shards()
-            .iter()
-            .map(|(shard, hash)| ShardView {
-                url: r.link(&format!("/{}/", shard.dir())),
-                tag: format!("{hash:016x}"),
-            })
-            .collect(),
-        facets: (0..r.index.taxonomies.len())
-            .filter(|&t| !r.index.taxonomies[t].terms.is_empty())
+        index: format!(
+            "{}?v={:016x}",
+            r.link(&format!("/{}", search::manifest_path())),
+            r.search_hash()
+        ),
+        facets: r
+            .search_taxonomies()
+            .into_iter()
             .map(|t| r.taxonomy_view(t))
             .collect(),
     }

@@ -67,21 +67,12 @@ pub struct PageView<'a> {
 /// `search`: on the search page, where its script finds the index.
 #[derive(Debug, Hash, Serialize)]
 pub struct SearchView<'a> {
-    /// Pagefind's search script.
+    /// The search script.
     pub script: String,
-    /// The shards of the index, newest first.
-    pub shards: Vec<ShardView>,
+    /// The index's manifest, with a query string that changes when the index does.
+    pub index: String,
     /// The taxonomies that have terms, which results can be narrowed by (besides the year).
     pub facets: Vec<TaxonomyView<'a>>,
-}
-
-/// One shard of the search index: items of `search.shards`.
-#[derive(Debug, Hash, Serialize)]
-pub struct ShardView {
-    /// Its folder's URL.
-    pub url: String,
-    /// A hash of its contents.
-    pub tag: String,
 }
 
 /// A taxonomy: `taxonomy`, and the items of `site.taxonomies`.

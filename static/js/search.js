@@ -1,6 +1,6 @@
-// The search page: queries the archive's Pagefind index (one shard per period, merged in the
-// browser) and keeps the query, filters and order in the URL, so that reload, Back and shared
-// links show the same results.
+// The search page: queries the archive's search index (see `search-index/search.js`) and keeps
+// the query, filters and order in the URL, so that reload, Back and shared links show the same
+// results.
 //
 // URL: ?q=words&<taxonomy>=name&year=2024&sort=newest (a filter may repeat: any of its values).
 
@@ -12,30 +12,25 @@ const hits = root.querySelector(".search-hits");
 const more = root.querySelector(".search-more");
 const empty = root.querySelector(".search-empty");
 const facetList = root.querySelector(".search-facet-list");
-const shards = JSON.parse(root.dataset.shards);
 const title = document.title;
-// Excerpts of about 24 words, with "…" where they cut the text.
-const EXCERPTS = { excerptLength: 24, excerptEllipsis: "…" };
 const PAGE = 10;
 const TOP = 8;
 
-// Filters in the site's order: its taxonomies, then the year. `name` is the URL parameter,
-// `title` Pagefind's filter.
+// Filters in the site's order: its taxonomies, then the year; `name` is the URL parameter.
 const facets = JSON.parse(root.dataset.facets)
   .map((t) => ({ name: t.name, title: t.title }))
   .concat([{ name: "year", title: "Year" }]);
 
-let merged = null;
-// Whether the filters' indexes are wanted: once a filter box is opened or a filter chosen. Until
-// then a query fetches only the words' chunks of each shard, not every filter of every shard.
+let client = null;
+let index = null;
+// Whether the facets' counts are wanted: once a filter box is opened or a filter chosen. Until
+// then a query fetches only its words' chunks, not the facets' files.
 let counting = false;
-const alone = [];
-let pagefind = null;
 let run = 0;
-// The results being shown: how many there are, how many are shown, and where the next come from.
-let total = 0;
+// The results being shown: their ids in order, and how many are shown.
+let results = [];
 let shown = 0;
-let feed = null;
+let terms = [];
 const expanded = new Set();
 const opened = new Set();
 const narrowing = {};
@@ -74,78 +69,15 @@ function writeState(state) {
   history.pushState(null, "", window.location.pathname + (query ? "?" + query : ""));
 }
 
-// A Pagefind instance on `shard` alone.
-async function open(shard) {
-  pagefind = pagefind || (await import(root.dataset.script));
-  const instance = pagefind.createInstance({
-    basePath: shard.url,
-    metaCacheTag: shard.tag,
-    ...EXCERPTS,
-  });
-  await instance.init();
-  return instance;
-}
-
-// Every shard merged into one index (Pagefind's mergeIndex), for results by relevance and for
-// counts.
-async function index() {
-  if (!merged) {
-    merged = (async () => {
-      const [first, ...rest] = shards;
-      const instance = await open(first);
-      await Promise.all(
-        rest.map((s) => instance.mergeIndex(s.url, { metaCacheTag: s.tag, ...EXCERPTS }))
-      );
-      return instance;
+async function openIndex() {
+  if (!index) {
+    index = (async () => {
+      client = await import(root.dataset.script);
+      return client.open(root.dataset.index);
     })();
+    index.catch(() => (index = null));
   }
-  return merged;
-}
-
-// Shard `n` alone, for newest first: a merged index orders results by score, which is not the
-// order of time across shards.
-function shardIndex(n) {
-  alone[n] = alone[n] || open(shards[n]);
-  return alone[n];
-}
-
-// Results in the order of relevance, as the merged index gives them.
-function relevant(results) {
-  let next = 0;
-  return async (n) => {
-    next += n;
-    return results.slice(next - n, next);
-  };
-}
-
-// Results newest first: shard after shard (the newest first), each sorted by date, fetched only
-// as far as they are shown.
-function newest(q, filters) {
-  let shard = 0;
-  let waiting = [];
-  return async (n) => {
-    while (waiting.length < n && shard < shards.length) {
-      const instance = await shardIndex(shard++);
-      const response = await instance.search(q || null, { filters, sort: { date: "desc" } });
-      waiting = waiting.concat(response.results);
-    }
-    return waiting.splice(0, n);
-  };
-}
-
-// Pagefind's filters for `state`, leaving out the facet named `except`.
-function pagefindFilters(state, except) {
-  const filters = {};
-  for (const facet of facets) {
-    if (facet.name === except) {
-      continue;
-    }
-    const values = state.filters[facet.name];
-    if (values && values.length) {
-      filters[facet.title] = { any: values };
-    }
-  }
-  return filters;
+  return index;
 }
 
 function say(text) {
@@ -166,58 +98,38 @@ async function search(state) {
   for (const radio of root.querySelectorAll('input[name="sort"]')) {
     radio.checked = radio.value === state.sort;
   }
-  const filters = pagefindFilters(state);
-  const filtering = Object.keys(filters).length > 0;
+  const filtering = Object.keys(state.filters).length > 0;
   document.title = state.q ? state.q + " · " + title : title;
-  if (!shards.length) {
-    say("The archive has no articles yet.");
-    return;
-  }
   say("Searching…");
-  let instance;
+  let found;
+  let archive;
   try {
-    instance = await index();
-  } catch (e) {
-    say("Search could not be loaded. Reload the page to try again.");
-    return;
-  }
-  counting = counting || filtering;
-  // Loading every filter's index once makes results come with counts for each filter value.
-  const totals = counting ? await instance.filters() : null;
-  let response;
-  if (state.q || filtering) {
-    response = await instance.search(state.q || null, { filters });
-  } else {
-    response = { results: [], filters: totals || {} };
-  }
-  if (mine !== run) {
-    return;
-  }
-  // A facet whose values are chosen counts its values as if none were: choosing another adds
-  // to the results ("any of").
-  const counts = Object.assign({}, response.filters || {});
-  for (const facet of facets) {
-    if (state.filters[facet.name]) {
-      const others = pagefindFilters(state, facet.name);
-      const wider =
-        state.q || Object.keys(others).length
-          ? (await instance.search(state.q || null, { filters: others })).filters
-          : totals;
-      counts[facet.title] = (wider || {})[facet.title] || {};
+    archive = await openIndex();
+    if (!archive.articles) {
+      say("The archive has no articles yet.");
+      return;
     }
+    counting = counting || filtering;
+    found = await archive.search(state.q, {
+      filters: state.filters,
+      sort: state.sort,
+      counts: counting,
+    });
+  } catch (e) {
+    if (mine === run) {
+      say("Search could not be loaded. Reload the page to try again.");
+    }
+    return;
   }
   if (mine !== run) {
     return;
   }
-  total = response.results.length;
+  results = state.q || filtering ? found.ids : [];
+  terms = client.words(state.q);
   shown = 0;
-  feed =
-    state.sort === "newest" && total > 0
-      ? newest(state.q, filters)
-      : relevant(response.results);
   hits.replaceChildren();
-  renderFacets(state, counts);
-  empty.hidden = !(state.q || filtering) || total > 0;
+  renderFacets(state, found.counts || {});
+  empty.hidden = !(state.q || filtering) || results.length > 0;
   await showMore(mine);
   if (mine !== run) {
     return;
@@ -225,6 +137,7 @@ async function search(state) {
   if (!state.q && !filtering) {
     say("Type words to search every article, or choose a topic, a country or a year.");
   } else {
+    const total = results.length;
     const what = total === 0 ? "No article" : plural(total, "article", "articles");
     const verb = total === 1 || total === 0 ? " matches “" : " match “";
     say(state.q ? what + verb + state.q + "”" : what);
@@ -233,33 +146,40 @@ async function search(state) {
 
 async function showMore(mine) {
   more.hidden = true;
-  const next = await feed(PAGE);
-  const data = await Promise.all(next.map((r) => r.data()));
+  const next = results.slice(shown, shown + PAGE);
+  let details;
+  try {
+    details = await (await openIndex()).details(next);
+  } catch (e) {
+    say("Search could not be loaded. Reload the page to try again.");
+    return;
+  }
   if (mine !== run) {
     return;
   }
   shown += next.length;
-  for (const d of data) {
+  for (const d of details) {
     hits.append(hit(d));
   }
-  more.hidden = shown >= total;
+  more.hidden = shown >= results.length;
 }
 
-// The excerpt's text with Pagefind's <mark> highlights, and nothing else of its markup.
-function excerpt(html) {
-  const template = document.createElement("template");
-  template.innerHTML = html;
+// The summary with the words of the query (or words they begin) marked.
+function excerpt(text) {
   const p = document.createElement("p");
   p.className = "row-summary";
-  for (const node of template.content.childNodes) {
-    if (node.nodeName === "MARK") {
+  let at = 0;
+  for (const run of text.matchAll(/[\p{Alphabetic}\p{N}\p{M}]+/gu)) {
+    const word = client.fold(run[0]);
+    if (terms.some((t) => word.startsWith(t))) {
+      p.append(text.slice(at, run.index));
       const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
+      mark.textContent = run[0];
       p.append(mark);
-    } else {
-      p.append(node.textContent);
+      at = run.index + run[0].length;
     }
   }
+  p.append(text.slice(at));
   return p;
 }
 
@@ -268,19 +188,19 @@ function hit(d) {
   li.className = "row search-hit";
   const when = document.createElement("span");
   when.className = "row-when";
-  when.textContent = d.meta.date || "";
+  when.textContent = d.date;
   const link = document.createElement("a");
   link.className = "row-title";
   link.href = d.url;
-  link.textContent = d.meta.title || d.url;
-  li.append(when, link, excerpt(d.excerpt || ""));
-  const terms = facets
+  link.textContent = d.title || d.url;
+  li.append(when, link, excerpt(d.summary || ""));
+  const values = facets
     .filter((f) => f.name !== "year")
-    .flatMap((f) => (d.filters && d.filters[f.title]) || []);
-  if (terms.length) {
+    .flatMap((f) => d.facets[f.name] || []);
+  if (values.length) {
     const p = document.createElement("p");
     p.className = "search-hit-terms";
-    p.textContent = terms.join(" · ");
+    p.textContent = values.join(" · ");
     li.append(p);
   }
   return li;
@@ -299,7 +219,7 @@ function renderFacets(state, counts) {
   }
   for (const facet of facets) {
     const chosen = state.filters[facet.name] || [];
-    let entries = Object.entries(counts[facet.title] || {}).filter(
+    let entries = Object.entries(counts[facet.name] || {}).filter(
       ([value, n]) => n > 0 || chosen.includes(value)
     );
     for (const value of chosen) {
