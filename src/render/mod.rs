@@ -608,31 +608,6 @@ fn page_window(current: usize, total: usize) -> Vec<Option<usize>> {
     window
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_window_marks_gaps() {
-        assert_eq!(page_window(1, 1), [Some(1)]);
-        assert_eq!(
-            page_window(6, 20),
-            [
-                Some(1),
-                None,
-                Some(4),
-                Some(5),
-                Some(6),
-                Some(7),
-                Some(8),
-                None,
-                Some(20)
-            ]
-        );
-        assert_eq!(page_window(2, 4), [Some(1), Some(2), Some(3), Some(4)]);
-    }
-}
-
 /// The articles of a [`Renderer`] as the search index holds them: ids oldest first.
 pub struct SearchRecords<'r> {
     renderer: &'r Renderer<'r>,
@@ -670,5 +645,30 @@ impl search::Records for SearchRecords<'_> {
             digest: article.body.digest,
             facets,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_window_marks_gaps() {
+        assert_eq!(page_window(1, 1), [Some(1)]);
+        assert_eq!(
+            page_window(6, 20),
+            [
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(20)
+            ]
+        );
+        assert_eq!(page_window(2, 4), [Some(1), Some(2), Some(3), Some(4)]);
     }
 }

@@ -144,8 +144,8 @@ impl Record<'_> {
     }
 
     fn borrowed(&self) -> Record<'_> {
-        fn borrow<'b>(s: &'b Cow<'_, str>) -> Cow<'b, str> {
-            Cow::Borrowed(s.as_ref())
+        fn borrow(s: &str) -> Cow<'_, str> {
+            Cow::Borrowed(s)
         }
         Record {
             url: borrow(&self.url),
@@ -157,7 +157,7 @@ impl Record<'_> {
             facets: self
                 .facets
                 .iter()
-                .map(|values| values.iter().map(borrow).collect())
+                .map(|values| values.iter().map(|v| borrow(v)).collect())
                 .collect(),
         }
     }
@@ -237,6 +237,18 @@ struct Part {
     facets: Vec<BTreeMap<String, Vec<u32>>>,
 }
 
+/// What a result shows of an article: URL, title, date, summary and facet values.
+type Details<'a> = (
+    Cow<'a, str>,
+    Cow<'a, str>,
+    Cow<'a, str>,
+    Cow<'a, str>,
+    Vec<Vec<Cow<'a, str>>>,
+);
+
+/// Where [`build`] hands each file: path below the output folder, bytes and fingerprint.
+pub type Emit<'e> = dyn Fn(&str, &[u8], u64) -> Result<(), SearchError> + Sync + 'e;
+
 /// Indexes the articles `ids` (whole details files) into a [`Part`].
 fn part(
     settings: &Settings,
@@ -249,7 +261,7 @@ fn part(
     let mut batch = Batch::new(ids.start as u32);
     let mut details = Vec::new();
     let mut values = vec![BTreeMap::<String, Vec<u32>>::new(); facets];
-    let mut group: Vec<(Cow<str>, Cow<str>, Cow<str>, Cow<str>, Vec<Vec<Cow<str>>>)> = Vec::new();
+    let mut group: Vec<Details> = Vec::new();
     for id in ids {
         let record = records.record(id);
         let text = match settings.scope {
@@ -323,7 +335,7 @@ pub fn build(
     facets: &[Facet],
     records: &dyn Records,
     hash: u64,
-    emit: &(dyn Fn(&str, &[u8], u64) -> Result<(), SearchError> + Sync),
+    emit: &Emit,
 ) -> Result<Vec<Fingerprinted>, SearchError> {
     let articles = records.count();
     let per_file = details_per_file(articles);
