@@ -248,10 +248,19 @@ impl LiveSite {
         }
         let mut changed = 0;
         let mut files = HashMap::new();
-        for (path, bytes, fingerprint) in built? {
-            if self.search_files.get(&path) != Some(&fingerprint) {
-                self.folder.write(&path, &bytes)?;
-                changed += 1;
+        for (path, fingerprint, bytes) in built? {
+            let current = self.search_files.get(&path) == Some(&fingerprint);
+            match bytes {
+                Some(bytes) if !current => {
+                    self.folder.write(&path, &bytes)?;
+                    changed += 1;
+                }
+                None if !current => {
+                    return Err(BuildError::Search(search::SearchError::new(format!(
+                        "{path} was taken to be in place, and is not"
+                    ))));
+                }
+                _ => {}
             }
             files.insert(path, fingerprint);
         }

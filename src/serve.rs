@@ -105,6 +105,9 @@ async fn run(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
         base_url: Some(base_url.clone()),
         drafts: options.drafts,
         future: options.future,
+        // Keeps the search index's batches, so that rebuilding it after an edit indexes only
+        // the batch that changed.
+        cache: true,
         ..BuildOptions::new(&options.root)
     };
     let (notices, _) = broadcast::channel(16);

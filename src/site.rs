@@ -156,6 +156,8 @@ pub struct Site {
     ledger_read: Ledger,
     /// What the URL ledger says of the articles, and the ledger after this build.
     ledger: ledger::Followed,
+    /// Where the search index's batches are kept between builds (with the build cache).
+    search_cache: Option<PathBuf>,
 }
 
 impl Site {
@@ -213,6 +215,9 @@ impl Site {
             resources,
             ledger_read: Ledger::default(),
             ledger: ledger::Followed::default(),
+            search_cache: options
+                .cache
+                .then(|| root.join(CACHE_DIR).join(search::CACHE_DIR)),
         };
         let changes = articles
             .into_iter()
@@ -656,13 +661,15 @@ impl Site {
         previous: Option<&HashMap<String, u64>>,
         sink: &dyn engine::Sink,
     ) -> Result<Vec<search::Fingerprinted>, BuildError> {
-        let emit = |rel: &str, bytes: &[u8], fingerprint: u64| {
-            if engine::stale(previous, rel, Some(fingerprint)) {
-                sink.write(rel, bytes)
-                    .map_err(|e| SearchError::new(e.to_string()))?;
-            }
-            Ok(())
-        };
+        let emit =
+            |rel: &str, fingerprint: u64, bytes: &dyn Fn() -> Result<Vec<u8>, SearchError>| {
+                if engine::stale(previous, rel, Some(fingerprint)) {
+                    sink.write(rel, &bytes()?)
+                        .map_err(|e| SearchError::new(e.to_string()))?;
+                }
+                Ok(())
+            };
+        let cache = self.search_cache.clone().map(search::PartCache::new);
         let built = catch_panic(|| {
             Ok(search::build(
                 &renderer.search_settings(),
@@ -670,6 +677,7 @@ impl Site {
                 &renderer.search_records(),
                 renderer.search_hash(),
                 &emit,
+                cache.as_ref(),
             )?)
         });
         built.unwrap_or_else(|panic| Err(BuildError::Search(SearchError::new(panic.to_string()))))
@@ -686,6 +694,12 @@ impl Site {
                 renderer.search_facets(),
                 &renderer.search_records(),
                 renderer.search_hash(),
+                files
+                    .iter()
+                    .filter(|(rel, _)| search::is_bundle_file(rel))
+                    .map(|(rel, &fingerprint)| (rel.clone(), fingerprint))
+                    .collect(),
+                self.search_cache.clone(),
             )
         })
     }

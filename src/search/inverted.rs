@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::{Deserialize, Serialize};
+
 use super::words::{Stems, each_word};
 
 /// How much a word of the title counts against one of the text.
@@ -47,7 +49,7 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
 }
 
 /// The postings of one stem in one batch, ids local to the batch.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Postings {
     articles: u32,
     /// The last id, which the next one is written against.
@@ -56,6 +58,7 @@ struct Postings {
 }
 
 /// The index of one batch of consecutive articles.
+#[derive(Serialize, Deserialize)]
 pub struct Batch {
     /// The id of its first article.
     start: u32,
@@ -63,10 +66,14 @@ pub struct Batch {
     words: HashMap<Box<str>, u32>,
     /// Each stem with its postings.
     stems: Vec<(Box<str>, Postings)>,
+    /// The rest is needed only while articles are added.
+    #[serde(skip)]
     stem_ids: HashMap<Box<str>, u32>,
     /// Each article's stems with how often they occur (title words counting more), and its
     /// number of words, until the batch's average length is known.
+    #[serde(skip)]
     pending: Vec<(Vec<(u32, u32)>, u32)>,
+    #[serde(skip)]
     counts: HashMap<u32, u32>,
 }
 

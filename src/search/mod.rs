@@ -21,13 +21,14 @@
 //! change. The layouts are in [`inverted`]; the script (`client.js`) reads them.
 
 mod inverted;
+mod parts;
 mod words;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -35,13 +36,17 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{ArticleText, RawHtml, SiteConfig};
-use crate::content;
 use crate::hash::{StableHasher, stable_hash};
 use inverted::{Batch, Chunks};
+use parts::Part;
+pub use parts::PartCache;
 use words::Stems;
 
 /// The folder of the search bundle below the output folder.
 pub const BUNDLE_DIR: &str = crate::routes::SEARCH_BUNDLE;
+
+/// The folder below the build cache where batches of the index are kept between builds.
+pub const CACHE_DIR: &str = "search";
 
 /// The manifest, which the search page loads first.
 const MANIFEST: &str = "index.json";
@@ -57,8 +62,9 @@ const CLIENT: &str = include_str!("client.js");
 /// files a site).
 const FILES_OF_A_KIND: usize = 2_000;
 
-/// A file of the search bundle: path below the output folder, bytes and fingerprint.
-pub type BundleFile = (String, Vec<u8>, u64);
+/// A file of the search bundle: path below the output folder, fingerprint, and bytes unless the
+/// folder it is built for has them already.
+pub type BundleFile = (String, u64, Option<Vec<u8>>);
 
 /// An output file (path below the output folder) with its fingerprint.
 pub type Fingerprinted = (String, u64);
@@ -187,19 +193,7 @@ pub fn input_hash(settings: &Settings, facets: &[Facet], records: &dyn Records) 
     let mut h = StableHasher::default();
     (settings, facets, CLIENT).hash(&mut h);
     for id in 0..records.count() {
-        let record = records.record(id);
-        match settings.scope {
-            // The summary is in the details either way.
-            ArticleText::Full => (record, 0u8).hash(&mut h),
-            ArticleText::Summary => (
-                Record {
-                    digest: 0,
-                    ..record
-                },
-                1u8,
-            )
-                .hash(&mut h),
-        }
+        parts::hash_record(settings, records.record(id), &mut h);
     }
     h.finish()
 }
@@ -228,82 +222,18 @@ fn details_per_file(articles: usize) -> usize {
         .max(32)
 }
 
-/// What indexing one batch of articles gives.
-struct Part {
-    batch: Batch,
-    /// The details files of its articles (uncompressed JSON).
-    details: Vec<Vec<u8>>,
-    /// For each facet, each value with the ids of the batch's articles that have it.
-    facets: Vec<BTreeMap<String, Vec<u32>>>,
-}
+/// Where [`build`] hands each file: its path below the output folder, its fingerprint, and
+/// what makes its bytes (called only when the file is written).
+pub type Emit<'e> = dyn Fn(&str, u64, &dyn Fn() -> Result<Vec<u8>, SearchError>) -> Result<(), SearchError>
+    + Sync
+    + 'e;
 
-/// What a result shows of an article: URL, title, date, summary and facet values.
-type Details<'a> = (
-    Cow<'a, str>,
-    Cow<'a, str>,
-    Cow<'a, str>,
-    Cow<'a, str>,
-    Vec<Vec<Cow<'a, str>>>,
-);
-
-/// Where [`build`] hands each file: path below the output folder, bytes and fingerprint.
-pub type Emit<'e> = dyn Fn(&str, &[u8], u64) -> Result<(), SearchError> + Sync + 'e;
-
-/// Indexes the articles `ids` (whole details files) into a [`Part`].
-fn part(
-    settings: &Settings,
-    stems: &Stems,
-    facets: usize,
-    records: &dyn Records,
-    ids: std::ops::Range<usize>,
-    per_file: usize,
-) -> Result<Part, SearchError> {
-    let mut batch = Batch::new(ids.start as u32);
-    let mut details = Vec::new();
-    let mut values = vec![BTreeMap::<String, Vec<u32>>::new(); facets];
-    let mut group: Vec<Details> = Vec::new();
-    for id in ids {
-        let record = records.record(id);
-        let text = match settings.scope {
-            ArticleText::Full => {
-                let (body, _) =
-                    content::read_body(&record.source).map_err(|d| SearchError(d.to_string()))?;
-                Cow::Owned(crate::markdown::search_text(&body, settings.raw_html))
-            }
-            ArticleText::Summary => record.summary.clone(),
-        };
-        batch.add(stems, &record.title, &text);
-        for (f, facet) in record.facets.iter().enumerate() {
-            for value in facet {
-                values[f]
-                    .entry(value.to_string())
-                    .or_default()
-                    .push(id as u32);
-            }
-        }
-        let Record {
-            url,
-            title,
-            date,
-            summary,
-            facets,
-            ..
-        } = record;
-        group.push((url, title, date, summary, facets));
-        if group.len() == per_file {
-            details.push(serde_json::to_vec(&group).map_err(|e| SearchError(e.to_string()))?);
-            group.clear();
-        }
-    }
-    if !group.is_empty() {
-        details.push(serde_json::to_vec(&group).map_err(|e| SearchError(e.to_string()))?);
-    }
-    batch.finish();
-    Ok(Part {
-        batch,
-        details,
-        facets: values,
-    })
+/// `bytes` gzipped, as every file of the bundle but the manifest and the script is.
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, SearchError> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(bytes)
+        .and_then(|()| gz.finish())
+        .map_err(|e| SearchError(e.to_string()))
 }
 
 /// The manifest: where everything is, relative to the bundle folder.
@@ -329,13 +259,15 @@ struct FacetFile<'a> {
 }
 
 /// Builds the index of `records` (with `facets`, and `hash` from [`input_hash`]), handing each
-/// file to `emit` as soon as it is made; returns every file with its fingerprint.
+/// file to `emit` as soon as it is made; returns every file with its fingerprint. Batches whose
+/// articles did not change since the last build are read back from `cache`.
 pub fn build(
     settings: &Settings,
     facets: &[Facet],
     records: &dyn Records,
     hash: u64,
     emit: &Emit,
+    cache: Option<&PartCache>,
 ) -> Result<Vec<Fingerprinted>, SearchError> {
     let articles = records.count();
     let per_file = details_per_file(articles);
@@ -346,17 +278,27 @@ pub fn build(
         .into_par_iter()
         .map(|b| {
             let ids = b * batch..((b + 1) * batch).min(articles);
-            part(settings, &stems, facets.len(), records, ids, per_file)
+            parts::part(
+                settings,
+                &stems,
+                facets.len(),
+                records,
+                ids,
+                per_file,
+                cache,
+            )
         })
         .collect::<Result<_, _>>()?;
+    if let Some(cache) = cache {
+        cache.prune();
+    }
+    // Named by a hash of the contents, compressed only when written.
     let file = |kind: &str, bytes: &[u8]| -> Result<Fingerprinted, SearchError> {
-        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-        gz.write_all(bytes)
-            .map_err(|e| SearchError(e.to_string()))?;
-        let bytes = gz.finish().map_err(|e| SearchError(e.to_string()))?;
-        let fingerprint = stable_hash(&bytes);
+        let fingerprint = stable_hash(bytes);
         let name = format!("{kind}/{:012x}.bin", fingerprint >> 16);
-        emit(&format!("{BUNDLE_DIR}/{name}"), &bytes, fingerprint)?;
+        emit(&format!("{BUNDLE_DIR}/{name}"), fingerprint, &|| {
+            gzip(bytes)
+        })?;
         Ok((name, fingerprint))
     };
     let chunk_files = |kind: &str, chunks: Chunks| {
@@ -407,8 +349,10 @@ pub fn build(
             .collect(),
     };
     let manifest = serde_json::to_vec(&manifest).map_err(|e| SearchError(e.to_string()))?;
-    emit(&manifest_path(), &manifest, hash)?;
-    emit(&script_path(), CLIENT.as_bytes(), script_hash())?;
+    emit(&manifest_path(), hash, &|| Ok(manifest.clone()))?;
+    emit(&script_path(), script_hash(), &|| {
+        Ok(CLIENT.as_bytes().to_vec())
+    })?;
     let mut files: Vec<Fingerprinted> = words
         .into_iter()
         .chain(postings)
@@ -430,14 +374,27 @@ pub struct Job {
     pub records: Vec<Record<'static>>,
     /// The manifest's fingerprint, which says which state of the site the index is of.
     pub hash: u64,
+    /// The files of the index the served folder has, with their fingerprints: they are not made
+    /// again.
+    pub known: HashMap<String, u64>,
+    /// Where batches of the index are kept between builds.
+    pub cache: Option<PathBuf>,
 }
 
 /// What a [`Job`] built: the manifest's fingerprint and the files (or why it failed).
 pub type Built = (u64, Result<Vec<BundleFile>, SearchError>);
 
 impl Job {
-    /// A job indexing `records` (with `facets` and `hash` as for [`build`]).
-    pub fn new(settings: Settings, facets: Vec<Facet>, records: &dyn Records, hash: u64) -> Job {
+    /// A job indexing `records` (with `facets` and `hash` as for [`build`]) for a folder that
+    /// has the index files `known`, keeping batches in `cache`.
+    pub fn new(
+        settings: Settings,
+        facets: Vec<Facet>,
+        records: &dyn Records,
+        hash: u64,
+        known: HashMap<String, u64>,
+        cache: Option<PathBuf>,
+    ) -> Job {
         Job {
             settings,
             facets,
@@ -445,25 +402,33 @@ impl Job {
                 .map(|id| records.record(id).owned())
                 .collect(),
             hash,
+            known,
+            cache,
         }
     }
 
     /// Builds the index in memory.
     pub fn run(self) -> Built {
         let files = std::sync::Mutex::new(Vec::new());
+        let cache = self.cache.map(PartCache::new);
         let result = build(
             &self.settings,
             &self.facets,
             &self.records,
             self.hash,
-            &|path, bytes, fingerprint| {
+            &|path, fingerprint, bytes| {
+                let bytes = match self.known.get(path) {
+                    Some(&known) if known == fingerprint => None,
+                    _ => Some(bytes()?),
+                };
                 files.lock().map_err(|e| SearchError(e.to_string()))?.push((
                     path.to_owned(),
-                    bytes.to_vec(),
                     fingerprint,
+                    bytes,
                 ));
                 Ok(())
             },
+            cache.as_ref(),
         );
         let files = files.into_inner().map_err(|e| SearchError(e.to_string()));
         (self.hash, result.and(files))
