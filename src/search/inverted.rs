@@ -214,8 +214,16 @@ pub fn word_chunks(batches: &[&Batch], target_files: usize) -> Chunks {
     chunks
 }
 
-/// The postings of every stem over all batches (in the order of their ids), cut into chunks.
-pub fn postings_chunks(batches: &[&Batch], target_files: usize) -> Chunks {
+/// How many complete postings chunks [`postings_chunks`] gathers before handing them on.
+const CHUNKS_AT_ONCE: usize = 64;
+
+/// The postings of every stem over all batches (in the order of their ids), cut into chunks,
+/// which are handed to `done` a few at a time, in order, as soon as they are complete.
+pub fn postings_chunks<E>(
+    batches: &[&Batch],
+    target_files: usize,
+    mut done: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut stems: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     let mut total = 0;
     for (b, batch) in batches.iter().enumerate() {
@@ -246,8 +254,14 @@ pub fn postings_chunks(batches: &[&Batch], target_files: usize) -> Chunks {
         put_varint(out, u64::from(articles));
         put_varint(out, entry.len() as u64);
         out.extend_from_slice(&entry);
+        // All but the open chunk are complete.
+        if chunks.chunks.len() > CHUNKS_AT_ONCE {
+            let open = chunks.chunks.pop();
+            done(std::mem::take(&mut chunks.chunks))?;
+            chunks.chunks.extend(open);
+        }
     }
-    chunks
+    done(chunks.chunks)
 }
 
 /// A facet file: each value with its articles' ids.
@@ -307,9 +321,14 @@ mod tests {
         second.add(&stems, "Mayor", "The election of a mayor.");
         second.finish();
         let batches = [&first, &second];
-        let chunks = postings_chunks(&batches, 10);
-        assert_eq!(chunks.chunks.len(), 1);
-        let entries = read_postings(&chunks.chunks[0].1);
+        let mut chunks = Vec::new();
+        postings_chunks(&batches, 10, |done| {
+            chunks.extend(done);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(chunks.len(), 1);
+        let entries = read_postings(&chunks[0].1);
         let elect = entries.iter().find(|(s, _)| s == "elect").unwrap();
         let ids: Vec<u64> = elect.1.iter().map(|p| p.0).collect();
         assert_eq!(ids, [0, 1, 3]);

@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::config::{ArticleText, RawHtml, SiteConfig};
 use crate::hash::{StableHasher, stable_hash};
-use inverted::{Batch, Chunks};
+use inverted::Batch;
 use parts::Part;
 pub use parts::PartCache;
 use words::Stems;
@@ -274,24 +274,6 @@ pub fn build(
     // Batches of whole details files, enough of them to keep both cores busy.
     let batch = (articles / 64).max(2_048).div_ceil(per_file) * per_file;
     let stems = Stems::of(&settings.language);
-    let parts: Vec<Part> = (0..articles.div_ceil(batch))
-        .into_par_iter()
-        .map(|b| {
-            let ids = b * batch..((b + 1) * batch).min(articles);
-            parts::part(
-                settings,
-                &stems,
-                facets.len(),
-                records,
-                ids,
-                per_file,
-                cache,
-            )
-        })
-        .collect::<Result<_, _>>()?;
-    if let Some(cache) = cache {
-        cache.prune();
-    }
     // Named by a hash of the contents, compressed only when written.
     let file = |kind: &str, bytes: &[u8]| -> Result<Fingerprinted, SearchError> {
         let fingerprint = stable_hash(bytes);
@@ -301,21 +283,47 @@ pub fn build(
         })?;
         Ok((name, fingerprint))
     };
-    let chunk_files = |kind: &str, chunks: Chunks| {
+    let chunk_files = |kind: &str, chunks: Vec<(String, Vec<u8>)>| {
         chunks
-            .chunks
             .into_par_iter()
             .map(|(key, bytes)| Ok((key, file(kind, &bytes)?)))
             .collect::<Result<Vec<(String, Fingerprinted)>, SearchError>>()
     };
+    // Each batch's details files are written as soon as it is indexed: only its postings and
+    // facet values wait for the others.
+    let parts: Vec<(Part, Vec<Fingerprinted>)> = (0..articles.div_ceil(batch))
+        .into_par_iter()
+        .map(|b| {
+            let ids = b * batch..((b + 1) * batch).min(articles);
+            let mut part = parts::part(
+                settings,
+                &stems,
+                facets.len(),
+                records,
+                ids,
+                per_file,
+                cache,
+            )?;
+            let details = std::mem::take(&mut part.details)
+                .iter()
+                .map(|bytes| file("m", bytes))
+                .collect::<Result<_, SearchError>>()?;
+            Ok((part, details))
+        })
+        .collect::<Result<_, SearchError>>()?;
+    if let Some(cache) = cache {
+        cache.prune();
+    }
+    let (parts, details): (Vec<Part>, Vec<Vec<Fingerprinted>>) = parts.into_iter().unzip();
+    let details: Vec<Fingerprinted> = details.into_iter().flatten().collect();
     let batches: Vec<&Batch> = parts.iter().map(|p| &p.batch).collect();
-    let words = chunk_files("w", inverted::word_chunks(&batches, FILES_OF_A_KIND))?;
-    let postings = chunk_files("p", inverted::postings_chunks(&batches, FILES_OF_A_KIND))?;
-    let details = parts
-        .par_iter()
-        .flat_map(|p| p.details.par_iter())
-        .map(|bytes| file("m", bytes))
-        .collect::<Result<Vec<Fingerprinted>, SearchError>>()?;
+    let words = chunk_files("w", inverted::word_chunks(&batches, FILES_OF_A_KIND).chunks)?;
+    // Postings chunks are written a few dozen at a time, as the merge completes them.
+    let mut postings = Vec::new();
+    inverted::postings_chunks(&batches, FILES_OF_A_KIND, |done| {
+        postings.extend(chunk_files("p", done)?);
+        Ok::<_, SearchError>(())
+    })?;
     let mut facet_files = Vec::new();
     for (f, facet) in facets.iter().enumerate() {
         let mut values: BTreeMap<&str, Vec<u32>> = BTreeMap::new();

@@ -262,12 +262,15 @@ mod tests {
     /// What the index files made of `part` hold (its words map has no fixed order).
     fn bytes(part: &Part) -> Vec<Vec<u8>> {
         let batch = [&part.batch];
-        let chunks = crate::search::inverted::word_chunks(&batch, 1)
-            .chunks
-            .into_iter()
-            .chain(crate::search::inverted::postings_chunks(&batch, 1).chunks);
+        let mut chunks = crate::search::inverted::word_chunks(&batch, 1).chunks;
+        crate::search::inverted::postings_chunks(&batch, 1, |done| {
+            chunks.extend(done);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
         let facets = serde_json::to_vec(&part.facets).unwrap();
         chunks
+            .into_iter()
             .map(|(_, bytes)| bytes)
             .chain(part.details.iter().cloned())
             .chain([facets])
