@@ -293,7 +293,7 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         "Rice harvest report",
         "2022-09-20",
         "topics = [\"Agriculture\"]\ncountries = [\"South Korea\"]",
-        "Farmers reported a good harvest season.",
+        "Farmers reported a good harvest season, 3 of 5 this decade.",
     )
     .article(
         "c.md",
@@ -307,7 +307,7 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
         "Harvest moon rises",
         "2024-03-02",
         "topics = [\"Astronomy\"]",
-        "The harvest moon rose early.",
+        "The harvest moon rose early, 3.5 hours before dusk.",
     );
     site.build();
     assert!(site.exists("search-index/index.json"));
@@ -358,6 +358,11 @@ fn the_search_page_queries_filters_sorts_and_keeps_its_state_in_the_url() {
             hits.contains("Putin lands in Pyongyang"),
             "{width}: a word with the same stem: {hits:?}"
         );
+        // A number with a decimal point is one word.
+        page.goto(&format!("{search}?q=3.5"));
+        let hits = page.settled();
+        assert!(hits.contains("Harvest moon rises"), "{width}: {hits:?}");
+        assert!(!hits.contains("Rice"), "{width}: {hits:?}");
 
         // A word in every article: best match first.
         page.eval("document.getElementById('search-q').value = 'harvest'");

@@ -31,7 +31,8 @@ export function fold(text) {
 // The words of `text` as the index holds them, in order.
 export function words(text) {
   const found = [];
-  for (const run of fold(text).matchAll(/[\p{Alphabetic}\p{N}]+/gu)) {
+  // Runs of letters and digits, with a dot between two digits kept (`3.5`, `v1.2`).
+  for (const run of fold(text).matchAll(/(?:[\p{Alphabetic}\p{N}]|(?<=[0-9])\.(?=[0-9]))+/gu)) {
     let word = "";
     for (const c of run[0]) {
       if (isIdeograph(c.codePointAt(0))) {

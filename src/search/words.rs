@@ -1,8 +1,10 @@
 //! The words of a text as the search index holds them, and their stems.
 //!
 //! A word is a run of letters and digits, lowercased, with accents and other combining marks
-//! removed after compatibility decomposition (`Café` and `cafe` are one word); each Chinese or
-//! Japanese character is a word of its own, as those scripts do not separate words by spaces.
+//! removed after compatibility decomposition (`Café` and `cafe` are one word); a dot between two
+//! digits stays in the word (`3.5`, `v1.2`), so that version numbers and decimals are found
+//! whole; each Chinese or Japanese character is a word of its own, as those scripts do not
+//! separate words by spaces.
 //! The search script (`client.js`) splits a reader's query by the same rules, so the two must
 //! change together.
 
@@ -17,6 +19,8 @@ const LONGEST_WORD: usize = 80;
 /// Calls `found` with each word of `text`, in order.
 pub fn each_word(text: &str, mut found: impl FnMut(&str)) {
     let mut word = String::new();
+    // A dot after a digit, which stays in the word if a digit follows.
+    let mut dot = false;
     let mut end = |word: &mut String| {
         if !word.is_empty() && word.len() <= LONGEST_WORD {
             found(word);
@@ -25,8 +29,18 @@ pub fn each_word(text: &str, mut found: impl FnMut(&str)) {
     };
     for c in text.chars() {
         if c.is_ascii() {
+            if dot {
+                dot = false;
+                if c.is_ascii_digit() {
+                    word.push('.');
+                } else {
+                    end(&mut word);
+                }
+            }
             if c.is_ascii_alphanumeric() {
                 word.push(c.to_ascii_lowercase());
+            } else if c == '.' && word.ends_with(|c: char| c.is_ascii_digit()) {
+                dot = true;
             } else {
                 end(&mut word);
             }
@@ -36,7 +50,17 @@ pub fn each_word(text: &str, mut found: impl FnMut(&str)) {
             if is_combining_mark(d) {
                 return;
             }
-            if is_ideograph(d) {
+            if dot {
+                dot = false;
+                if d.is_ascii_digit() {
+                    word.push('.');
+                } else {
+                    end(&mut word);
+                }
+            }
+            if d == '.' && word.ends_with(|c: char| c.is_ascii_digit()) {
+                dot = true;
+            } else if is_ideograph(d) {
                 end(&mut word);
                 word.push(d);
                 end(&mut word);
@@ -149,6 +173,13 @@ mod tests {
         assert_eq!(words("东京の選挙"), ["东", "京", "の", "選", "挙"]);
         assert_eq!(words("مرحبا بالعالم"), ["مرحبا", "بالعالم"]);
         assert_eq!(words(&"x".repeat(81)), Vec::<String>::new());
+        assert_eq!(
+            words("Ruby 3.3.0, v1.2 and 2.5%. In 2024. Then ３．５ or 1..2 x.5"),
+            [
+                "ruby", "3.3.0", "v1.2", "and", "2.5", "in", "2024", "then", "3.5", "or", "1", "2",
+                "x", "5"
+            ]
+        );
     }
 
     #[test]

@@ -169,7 +169,7 @@ function excerpt(text) {
   const p = document.createElement("p");
   p.className = "row-summary";
   let at = 0;
-  for (const run of text.matchAll(/[\p{Alphabetic}\p{N}\p{M}]+/gu)) {
+  for (const run of text.matchAll(/(?:[\p{Alphabetic}\p{N}\p{M}]|(?<=[0-9])\.(?=[0-9]))+/gu)) {
     const word = client.fold(run[0]);
     if (terms.some((t) => word.startsWith(t))) {
       p.append(text.slice(at, run.index));
