@@ -137,7 +137,8 @@ fn part_key(
     per_file: usize,
 ) -> u64 {
     let mut h = StableHasher::default();
-    (FORMAT, settings, facets, ids, per_file).hash(&mut h);
+    // The word rules change with the search script, which follows them.
+    (FORMAT, super::script_hash(), settings, facets, ids, per_file).hash(&mut h);
     for id in ids.clone() {
         hash_record(settings, records.record(id), &mut h);
     }
