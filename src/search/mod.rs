@@ -273,7 +273,13 @@ pub fn build(
     let per_file = details_per_file(articles);
     // Batches of whole details files, enough of them to keep both cores busy.
     let batch = (articles / 64).max(2_048).div_ceil(per_file) * per_file;
-    let stems = Stems::of(&settings.language);
+    let indexing = parts::Indexing {
+        settings,
+        stems: Stems::of(&settings.language),
+        facets: facets.len(),
+        records,
+        per_file,
+    };
     // Named by a hash of the contents, compressed only when written.
     let file = |kind: &str, bytes: &[u8]| -> Result<Fingerprinted, SearchError> {
         let fingerprint = stable_hash(bytes);
@@ -295,15 +301,7 @@ pub fn build(
         .into_par_iter()
         .map(|b| {
             let ids = b * batch..((b + 1) * batch).min(articles);
-            let mut part = parts::part(
-                settings,
-                &stems,
-                facets.len(),
-                records,
-                ids,
-                per_file,
-                cache,
-            )?;
+            let mut part = indexing.part(ids, cache)?;
             let details = std::mem::take(&mut part.details)
                 .iter()
                 .map(|bytes| file("m", bytes))

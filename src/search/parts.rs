@@ -128,102 +128,97 @@ impl PartCache {
     }
 }
 
-/// Everything the part of the articles `ids` is made from.
-fn part_key(
-    settings: &Settings,
-    facets: usize,
-    records: &dyn Records,
-    ids: &Range<usize>,
-    per_file: usize,
-) -> u64 {
-    let mut h = StableHasher::default();
-    // The word rules change with the search script, which follows them.
-    (FORMAT, super::script_hash(), settings, facets, ids, per_file).hash(&mut h);
-    for id in ids.clone() {
-        hash_record(settings, records.record(id), &mut h);
-    }
-    h.finish()
+/// What indexing any batch of an archive takes.
+pub struct Indexing<'a> {
+    pub settings: &'a Settings,
+    pub stems: Stems,
+    /// How many facets articles have.
+    pub facets: usize,
+    pub records: &'a dyn Records,
+    /// Articles per details file.
+    pub per_file: usize,
 }
 
-/// The part of the articles `ids`, read back from `cache` when it has it, else indexed (and
-/// left there).
-pub fn part(
-    settings: &Settings,
-    stems: &Stems,
-    facets: usize,
-    records: &dyn Records,
-    ids: Range<usize>,
-    per_file: usize,
-    cache: Option<&PartCache>,
-) -> Result<Part, SearchError> {
-    let Some(cache) = cache else {
-        return index(settings, stems, facets, records, ids, per_file);
-    };
-    let key = part_key(settings, facets, records, &ids, per_file);
-    cache.mark_used(key);
-    if let Some(part) = cache.get(key) {
-        return Ok(part);
+impl Indexing<'_> {
+    /// Everything the part of the articles `ids` is made from.
+    fn key(&self, ids: &Range<usize>) -> u64 {
+        let mut h = StableHasher::default();
+        // The word rules change with the search script, which follows them.
+        let made_with = (FORMAT, super::script_hash(), self.settings);
+        (made_with, self.facets, ids, self.per_file).hash(&mut h);
+        for id in ids.clone() {
+            hash_record(self.settings, self.records.record(id), &mut h);
+        }
+        h.finish()
     }
-    let part = index(settings, stems, facets, records, ids, per_file)?;
-    cache.put(key, &part);
-    Ok(part)
-}
 
-/// Indexes the articles `ids` (whole details files) into a [`Part`].
-fn index(
-    settings: &Settings,
-    stems: &Stems,
-    facets: usize,
-    records: &dyn Records,
-    ids: Range<usize>,
-    per_file: usize,
-) -> Result<Part, SearchError> {
-    let mut batch = Batch::new(ids.start as u32);
-    let mut details = Vec::new();
-    let mut values = vec![BTreeMap::<String, Vec<u32>>::new(); facets];
-    let mut group: Vec<Details> = Vec::new();
-    for id in ids {
-        let record = records.record(id);
-        let text = match settings.scope {
-            ArticleText::Full => {
-                let (body, _) = content::read_body(&record.source)
-                    .map_err(|d| SearchError::new(d.to_string()))?;
-                Cow::Owned(crate::markdown::search_text(&body, settings.raw_html))
-            }
-            ArticleText::Summary => record.summary.clone(),
+    /// The part of the articles `ids`, read back from `cache` when it has it, else indexed (and
+    /// left there).
+    pub fn part(&self, ids: Range<usize>, cache: Option<&PartCache>) -> Result<Part, SearchError> {
+        let Some(cache) = cache else {
+            return self.index(ids);
         };
-        batch.add(stems, &record.title, &text);
-        for (f, facet) in record.facets.iter().enumerate() {
-            for value in facet {
-                values[f]
-                    .entry(value.to_string())
-                    .or_default()
-                    .push(id as u32);
+        let key = self.key(&ids);
+        cache.mark_used(key);
+        if let Some(part) = cache.get(key) {
+            return Ok(part);
+        }
+        let part = self.index(ids)?;
+        cache.put(key, &part);
+        Ok(part)
+    }
+
+    /// Indexes the articles `ids` (whole details files) into a [`Part`].
+    fn index(&self, ids: Range<usize>) -> Result<Part, SearchError> {
+        let (settings, stems, records) = (self.settings, &self.stems, self.records);
+        let mut batch = Batch::new(ids.start as u32);
+        let mut details = Vec::new();
+        let mut values = vec![BTreeMap::<String, Vec<u32>>::new(); self.facets];
+        let mut group: Vec<Details> = Vec::new();
+        for id in ids {
+            let record = records.record(id);
+            let text = match settings.scope {
+                ArticleText::Full => {
+                    let (body, _) = content::read_body(&record.source)
+                        .map_err(|d| SearchError::new(d.to_string()))?;
+                    Cow::Owned(crate::markdown::search_text(&body, settings.raw_html))
+                }
+                ArticleText::Summary => record.summary.clone(),
+            };
+            batch.add(stems, &record.title, &text);
+            for (f, facet) in record.facets.iter().enumerate() {
+                for value in facet {
+                    values[f]
+                        .entry(value.to_string())
+                        .or_default()
+                        .push(id as u32);
+                }
+            }
+            let Record {
+                url,
+                title,
+                date,
+                summary,
+                facets,
+                ..
+            } = record;
+            group.push((url, title, date, summary, facets));
+            if group.len() == self.per_file {
+                details
+                    .push(serde_json::to_vec(&group).map_err(|e| SearchError::new(e.to_string()))?);
+                group.clear();
             }
         }
-        let Record {
-            url,
-            title,
-            date,
-            summary,
-            facets,
-            ..
-        } = record;
-        group.push((url, title, date, summary, facets));
-        if group.len() == per_file {
+        if !group.is_empty() {
             details.push(serde_json::to_vec(&group).map_err(|e| SearchError::new(e.to_string()))?);
-            group.clear();
         }
+        batch.finish();
+        Ok(Part {
+            batch,
+            details,
+            facets: values,
+        })
     }
-    if !group.is_empty() {
-        details.push(serde_json::to_vec(&group).map_err(|e| SearchError::new(e.to_string()))?);
-    }
-    batch.finish();
-    Ok(Part {
-        batch,
-        details,
-        facets: values,
-    })
 }
 
 #[cfg(test)]
@@ -282,14 +277,24 @@ mod tests {
     fn a_kept_part_is_read_back_until_its_articles_change() {
         let dir = tempfile::tempdir().unwrap();
         let kept = dir.path().join("parts");
-        let (settings, stems) = (settings(), Stems::of("en"));
+        let settings = settings();
         let records = records(dir.path(), &["Zeppelins over Lyon.", "A quiet day."]);
+        let settings = &settings;
+        fn indexing<'a>(settings: &'a Settings, records: &'a dyn Records) -> Indexing<'a> {
+            Indexing {
+                settings,
+                stems: Stems::of("en"),
+                facets: 1,
+                records,
+                per_file: 32,
+            }
+        }
         let make = |records: &Vec<Record<'static>>, cache: &PartCache| {
-            part(&settings, &stems, 1, records, 0..2, 32, Some(cache))
+            indexing(settings, records).part(0..2, Some(cache))
         };
         let cache = PartCache::new(kept.clone());
         let first = make(&records, &cache).unwrap();
-        let fresh = index(&settings, &stems, 1, &records, 0..2, 32).unwrap();
+        let fresh = indexing(settings, &records).index(0..2).unwrap();
         assert_eq!(bytes(&first), bytes(&fresh));
 
         // Without the articles' files, the part can only come from the cache.
