@@ -148,6 +148,12 @@ impl Batch {
                 postings.last = local;
             }
         }
+        // Every batch is held until all are merged: without the room left for growth.
+        for (_, postings) in &mut self.stems {
+            postings.bytes.shrink_to_fit();
+        }
+        self.stems.shrink_to_fit();
+        self.words.shrink_to_fit();
         self.stem_ids = HashMap::new();
     }
 }
