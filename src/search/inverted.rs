@@ -10,7 +10,9 @@
 //!   first `shared` bytes of the word followed by `rest`;
 //! - a facet file is entries `value, articles, ids` (ids as in postings, without weights).
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +51,7 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
 }
 
 /// The postings of one stem in one batch, ids local to the batch.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Default)]
 struct Postings {
     articles: u32,
     /// The last id, which the next one is written against.
@@ -57,8 +59,7 @@ struct Postings {
     bytes: Vec<u8>,
 }
 
-/// The index of one batch of consecutive articles.
-#[derive(Serialize, Deserialize)]
+/// The index of one batch of consecutive articles, while they are added.
 pub struct Batch {
     /// The id of its first article.
     start: u32,
@@ -66,15 +67,19 @@ pub struct Batch {
     words: HashMap<Box<str>, u32>,
     /// Each stem with its postings.
     stems: Vec<(Box<str>, Postings)>,
-    /// The rest is needed only while articles are added.
-    #[serde(skip)]
     stem_ids: HashMap<Box<str>, u32>,
     /// Each article's stems with how often they occur (title words counting more), and its
     /// number of words, until the batch's average length is known.
-    #[serde(skip)]
     pending: Vec<(Vec<(u32, u32)>, u32)>,
-    #[serde(skip)]
     counts: HashMap<u32, u32>,
+}
+
+/// The words of a finished batch, each with its stem.
+#[derive(Serialize, Deserialize)]
+pub struct BatchWords {
+    /// The id of the batch's first article.
+    pub start: u32,
+    words: Vec<(Box<str>, Box<str>)>,
 }
 
 impl Batch {
@@ -124,8 +129,10 @@ impl Batch {
     }
 
     /// Turns the articles' counts into postings, weighted by BM25 against the batch's average
-    /// length.
-    pub fn finish(&mut self) {
+    /// length. Gives the batch's words, and its postings as a section (entries `stem, articles,
+    /// last id, byte length, postings`, stems in byte order, ids local to the batch) that
+    /// [`postings_chunks`] reads back.
+    pub fn finish(mut self) -> (BatchWords, Vec<u8>) {
         let total: u64 = self.pending.iter().map(|(_, l)| u64::from(*l)).sum();
         let average = (total as f64 / self.pending.len().max(1) as f64).max(1.0);
         for (local, (counts, length)) in self.pending.drain(..).enumerate() {
@@ -148,13 +155,95 @@ impl Batch {
                 postings.last = local;
             }
         }
-        // Every batch is held until all are merged: without the room left for growth.
-        for (_, postings) in &mut self.stems {
-            postings.bytes.shrink_to_fit();
+        let words = self
+            .words
+            .into_iter()
+            .map(|(word, stem)| (word, self.stems[stem as usize].0.clone()))
+            .collect();
+        self.stems.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut section = Vec::new();
+        for (stem, postings) in &self.stems {
+            put_str(&mut section, stem);
+            put_varint(&mut section, u64::from(postings.articles));
+            put_varint(&mut section, u64::from(postings.last));
+            put_varint(&mut section, postings.bytes.len() as u64);
+            section.extend_from_slice(&postings.bytes);
         }
-        self.stems.shrink_to_fit();
-        self.words.shrink_to_fit();
-        self.stem_ids = HashMap::new();
+        let words = BatchWords {
+            start: self.start,
+            words,
+        };
+        (words, section)
+    }
+}
+
+/// One entry of a batch's postings section.
+struct Entry {
+    stem: String,
+    articles: u32,
+    last: u32,
+    bytes: Vec<u8>,
+}
+
+/// Reads the entries of a postings section in order.
+struct SectionReader<R> {
+    /// The id of the batch's first article.
+    start: u32,
+    input: R,
+}
+
+impl<R: Read> SectionReader<R> {
+    /// The next varint, or none at the end of the section.
+    fn varint(&mut self) -> std::io::Result<Option<u64>> {
+        let mut n = 0;
+        for i in 0..10 {
+            let mut byte = [0];
+            if self.input.read(&mut byte)? == 0 {
+                return if i == 0 {
+                    Ok(None)
+                } else {
+                    Err(std::io::ErrorKind::UnexpectedEof.into())
+                };
+            }
+            n |= u64::from(byte[0] & 0x7f) << (7 * i);
+            if byte[0] < 0x80 {
+                return Ok(Some(n));
+            }
+        }
+        Err(std::io::Error::other("a number longer than 64 bits"))
+    }
+
+    fn number(&mut self) -> std::io::Result<u64> {
+        self.varint()?
+            .ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into())
+    }
+
+    fn bytes(&mut self) -> std::io::Result<Vec<u8>> {
+        let length = self.number()?;
+        let mut bytes = Vec::new();
+        (&mut self.input).take(length).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != length {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(bytes)
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<Entry>> {
+        let Some(length) = self.varint()? else {
+            return Ok(None);
+        };
+        let mut stem = Vec::new();
+        (&mut self.input).take(length).read_to_end(&mut stem)?;
+        let stem = String::from_utf8(stem).map_err(std::io::Error::other)?;
+        let articles = self.number()? as u32;
+        let last = self.number()? as u32;
+        let bytes = self.bytes()?;
+        Ok(Some(Entry {
+            stem,
+            articles,
+            last,
+            bytes,
+        }))
     }
 }
 
@@ -196,11 +285,11 @@ pub fn chunk_size(total: usize, files: usize, least: usize) -> usize {
 }
 
 /// The words of every batch with their stems, cut into chunks.
-pub fn word_chunks(batches: &[&Batch], target_files: usize) -> Chunks {
+pub fn word_chunks(batches: &[&BatchWords], target_files: usize) -> Chunks {
     let mut words: BTreeMap<&str, &str> = BTreeMap::new();
     for batch in batches {
-        for (word, &stem) in &batch.words {
-            words.insert(word, &batch.stems[stem as usize].0);
+        for (word, stem) in &batch.words {
+            words.insert(word, stem);
         }
     }
     let total: usize = words.keys().map(|w| w.len() + 4).sum();
@@ -223,40 +312,60 @@ pub fn word_chunks(batches: &[&Batch], target_files: usize) -> Chunks {
 /// How many complete postings chunks [`postings_chunks`] gathers before handing them on.
 const CHUNKS_AT_ONCE: usize = 64;
 
-/// The postings of every stem over all batches (in the order of their ids), cut into chunks,
-/// which are handed to `done` a few at a time, in order, as soon as they are complete.
-pub fn postings_chunks<E>(
-    batches: &[&Batch],
+/// The postings of every stem over all batches, merged from the batches' postings `sections`
+/// (each with the id of its batch's first article, in the order of ids; `total` bytes in all)
+/// and cut into chunks, which are handed to `done` a few at a time, in order, as soon as they
+/// are complete. Only one entry of each section is in memory at a time.
+pub fn postings_chunks<E: From<std::io::Error>>(
+    sections: Vec<(u32, impl Read)>,
+    total: usize,
     target_files: usize,
     mut done: impl FnMut(Vec<(String, Vec<u8>)>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut stems: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    let mut total = 0;
-    for (b, batch) in batches.iter().enumerate() {
-        for (s, (stem, postings)) in batch.stems.iter().enumerate() {
-            stems.entry(stem).or_default().push((b, s));
-            total += postings.bytes.len();
+    let mut readers: Vec<SectionReader<_>> = sections
+        .into_iter()
+        .map(|(start, input)| SectionReader { start, input })
+        .collect();
+    // The next entry of each section, smallest stem (then earliest batch) first.
+    let mut heads: Vec<Option<Entry>> = Vec::with_capacity(readers.len());
+    let mut queue = BinaryHeap::new();
+    for (b, reader) in readers.iter_mut().enumerate() {
+        let head = reader.next()?;
+        if let Some(entry) = &head {
+            queue.push(Reverse((entry.stem.clone(), b)));
         }
+        heads.push(head);
     }
     let mut chunks = Chunks::new(chunk_size(total, target_files, 16 << 10));
     let mut entry = Vec::new();
-    for (stem, parts) in stems {
+    while let Some(Reverse((stem, first))) = queue.pop() {
+        let mut batches = vec![first];
+        while queue.peek().is_some_and(|Reverse((next, _))| *next == stem) {
+            if let Some(Reverse((_, b))) = queue.pop() {
+                batches.push(b);
+            }
+        }
         entry.clear();
         let mut articles = 0;
         let mut last: Option<u32> = None;
-        for (b, s) in parts {
-            let batch = batches[b];
-            let postings = &batch.stems[s].1;
-            // The batch's first id is written against the last one of the batch before it.
-            let (first, length) = varint(&postings.bytes);
-            let first = batch.start + first as u32;
-            put_varint(&mut entry, u64::from(first - last.unwrap_or(0)));
-            entry.extend_from_slice(&postings.bytes[length..]);
-            articles += postings.articles;
-            last = Some(batch.start + postings.last);
+        for b in batches {
+            let start = readers[b].start;
+            if let Some(postings) = heads[b].take() {
+                // The batch's first id is written against the last one of the batch before it.
+                let (first, length) = varint(&postings.bytes);
+                let first = start + first as u32;
+                put_varint(&mut entry, u64::from(first - last.unwrap_or(0)));
+                entry.extend_from_slice(&postings.bytes[length..]);
+                articles += postings.articles;
+                last = Some(start + postings.last);
+            }
+            heads[b] = readers[b].next()?;
+            if let Some(next) = &heads[b] {
+                queue.push(Reverse((next.stem.clone(), b)));
+            }
         }
-        let out = chunks.open(stem);
-        put_str(out, stem);
+        let out = chunks.open(&stem);
+        put_str(out, &stem);
         put_varint(out, u64::from(articles));
         put_varint(out, entry.len() as u64);
         out.extend_from_slice(&entry);
@@ -321,16 +430,17 @@ mod tests {
         let mut first = Batch::new(0);
         first.add(&stems, "Elections", "Voters went to the polls.");
         first.add(&stems, "Weather", "Rain after the elected mayor spoke.");
-        first.finish();
+        let (first_words, first) = first.finish();
         let mut second = Batch::new(2);
         second.add(&stems, "Sport", "Nothing about it.");
         second.add(&stems, "Mayor", "The election of a mayor.");
-        second.finish();
-        let batches = [&first, &second];
+        let (second_words, second) = second.finish();
+        let total = first.len() + second.len();
+        let sections = vec![(0, first.as_slice()), (2, second.as_slice())];
         let mut chunks = Vec::new();
-        postings_chunks(&batches, 10, |done| {
+        postings_chunks(sections, total, 10, |done| {
             chunks.extend(done);
-            Ok::<_, ()>(())
+            Ok::<_, std::io::Error>(())
         })
         .unwrap();
         assert_eq!(chunks.len(), 1);
@@ -345,10 +455,23 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(stems_in_order, sorted);
 
-        let words = word_chunks(&batches, 10);
+        let words = word_chunks(&[&first_words, &second_words], 10);
         let bytes = &words.chunks[0].1;
         let (len, l) = varint(bytes);
         assert_eq!(&bytes[l..l + len as usize], b"a");
+    }
+
+    #[test]
+    fn a_damaged_section_is_an_error() {
+        let stems = Stems::of("en");
+        let mut batch = Batch::new(0);
+        batch.add(&stems, "Elections", "Voters went to the polls.");
+        let (_, section) = batch.finish();
+        for cut in [1, section.len() / 2, section.len() - 1] {
+            let sections = vec![(0, &section[..cut])];
+            let merged = postings_chunks(sections, cut, 10, |_| Ok::<_, std::io::Error>(()));
+            assert!(merged.is_err(), "cut at {cut}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::config::{ArticleText, RawHtml, SiteConfig};
 use crate::hash::{StableHasher, stable_hash};
-use inverted::Batch;
+use inverted::BatchWords;
 use parts::Part;
 pub use parts::PartCache;
 use words::Stems;
@@ -73,6 +73,12 @@ pub type Fingerprinted = (String, u64);
 #[derive(Debug, thiserror::Error)]
 #[error("building the search index failed: {0}")]
 pub struct SearchError(String);
+
+impl From<std::io::Error> for SearchError {
+    fn from(e: std::io::Error) -> SearchError {
+        SearchError(format!("cannot read a part of the index: {e}"))
+    }
+}
 
 impl SearchError {
     /// An error saying `what`.
@@ -295,8 +301,17 @@ pub fn build(
             .map(|(key, bytes)| Ok((key, file(kind, &bytes)?)))
             .collect::<Result<Vec<(String, Fingerprinted)>, SearchError>>()
     };
-    // Each batch's details files are written as soon as it is indexed: only its postings and
-    // facet values wait for the others.
+    // Without a cache to keep them in, the parts live in a temporary folder for this build.
+    let temporary;
+    let cache = match cache {
+        Some(cache) => cache,
+        None => {
+            temporary = PartCache::temporary()?;
+            &temporary
+        }
+    };
+    // Each batch's details files are written as soon as it is indexed: only its words and
+    // facet values wait for the others (its postings wait in its file).
     let parts: Vec<(Part, Vec<Fingerprinted>)> = (0..articles.div_ceil(batch))
         .into_par_iter()
         .map(|b| {
@@ -309,16 +324,19 @@ pub fn build(
             Ok((part, details))
         })
         .collect::<Result<_, SearchError>>()?;
-    if let Some(cache) = cache {
-        cache.prune();
-    }
+    cache.prune();
     let (parts, details): (Vec<Part>, Vec<Vec<Fingerprinted>>) = parts.into_iter().unzip();
     let details: Vec<Fingerprinted> = details.into_iter().flatten().collect();
-    let batches: Vec<&Batch> = parts.iter().map(|p| &p.batch).collect();
+    let batches: Vec<&BatchWords> = parts.iter().map(|p| &p.words).collect();
     let words = chunk_files("w", inverted::word_chunks(&batches, FILES_OF_A_KIND).chunks)?;
     // Postings chunks are written a few dozen at a time, as the merge completes them.
+    let sections = parts
+        .iter()
+        .map(|p| Ok((p.words.start, p.postings.open()?)))
+        .collect::<Result<Vec<_>, std::io::Error>>()?;
+    let total = parts.iter().map(|p| p.postings.len as usize).sum();
     let mut postings = Vec::new();
-    inverted::postings_chunks(&batches, FILES_OF_A_KIND, |done| {
+    inverted::postings_chunks(sections, total, FILES_OF_A_KIND, |done| {
         postings.extend(chunk_files("p", done)?);
         Ok::<_, SearchError>(())
     })?;

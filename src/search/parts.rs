@@ -1,18 +1,21 @@
 //! The index a batch of consecutive articles at a time: each batch is indexed into a [`Part`]
-//! (its postings, the details results show, its facet values), and parts are kept between builds
-//! in a [`PartCache`], so that after an edit only the batches whose articles changed are indexed
-//! again and the rest are read back.
+//! (its words, the details results show, its facet values, and its postings, which wait in its
+//! file for the merge), and parts are kept between builds in a [`PartCache`], so that after an
+//! edit only the batches whose articles changed are indexed again and the rest are read back.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
 use std::hash::{Hash, Hasher};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::inverted::Batch;
+use super::inverted::{Batch, BatchWords};
 use super::words::Stems;
 use super::{Record, Records, SearchError, Settings};
 use crate::config::ArticleText;
@@ -23,14 +26,35 @@ use crate::hash::StableHasher;
 /// version are not read.
 const FORMAT: &str = concat!("annals-search-part-1-", env!("CARGO_PKG_VERSION"));
 
-/// What indexing one batch of articles gives.
+/// What indexing one batch of articles gives: what is held until the index is written, and
+/// where its postings are (they are read back from there while all batches are merged).
 #[derive(Serialize, Deserialize)]
 pub struct Part {
-    pub batch: Batch,
+    pub words: BatchWords,
     /// The details files of its articles (uncompressed JSON).
     pub details: Vec<Vec<u8>>,
     /// For each facet, each value with the ids of the batch's articles that have it.
     pub facets: Vec<BTreeMap<String, Vec<u32>>>,
+    #[serde(skip)]
+    pub postings: Section,
+}
+
+/// Where in its file a part's postings section is.
+#[derive(Default)]
+pub struct Section {
+    path: PathBuf,
+    offset: u64,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+impl Section {
+    /// A reader of the section.
+    pub fn open(&self) -> std::io::Result<impl Read + use<>> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(self.offset))?;
+        Ok(BufReader::with_capacity(64 << 10, file.take(self.len)))
+    }
 }
 
 /// What a result shows of an article: URL, title, date, summary and facet values.
@@ -58,44 +82,92 @@ pub fn hash_record(settings: &Settings, record: Record, h: &mut StableHasher) {
     }
 }
 
-/// Parts of the index kept in a folder between builds, each in a file named by a fingerprint of
-/// everything it was made from.
+/// Parts of the index in a folder, each in a file named by a fingerprint of everything it was
+/// made from: the head (postcard), after its length as 8 bytes, then the postings section.
+/// Kept between builds in the build cache, or in a temporary folder for one build.
 pub struct PartCache {
     dir: PathBuf,
+    /// The temporary folder, removed with the cache.
+    _temporary: Option<tempfile::TempDir>,
     /// The parts this build used or made, which [`PartCache::prune`] keeps.
     used: Mutex<HashSet<u64>>,
+    /// Parts not used by this build and older than this are pruned.
+    keep_since: SystemTime,
 }
+
+/// How long a part another build used (`serve` next to `annals build`, or another output folder
+/// with other settings) is kept although this one did not use it.
+const KEEP_UNUSED: Duration = Duration::from_secs(3600);
 
 impl PartCache {
     /// The parts kept in `dir` (made when the first part is saved).
     pub fn new(dir: PathBuf) -> PartCache {
         PartCache {
             dir,
+            _temporary: None,
             used: Mutex::new(HashSet::new()),
+            keep_since: SystemTime::now() - KEEP_UNUSED,
         }
+    }
+
+    /// Parts for one build only, in a temporary folder.
+    pub fn temporary() -> Result<PartCache, SearchError> {
+        let temporary = tempfile::Builder::new()
+            .prefix("annals-search-")
+            .tempdir()
+            .map_err(|e| SearchError::new(format!("cannot make a temporary folder: {e}")))?;
+        Ok(PartCache {
+            dir: temporary.path().to_path_buf(),
+            _temporary: Some(temporary),
+            ..PartCache::new(PathBuf::new())
+        })
     }
 
     fn file(&self, key: u64) -> PathBuf {
         self.dir.join(format!("part-{key:016x}.bin"))
     }
 
+    /// The part kept under `key`, its file marked as used now.
     fn get(&self, key: u64) -> Option<Part> {
-        let bytes = std::fs::read(self.file(key)).ok()?;
-        postcard::from_bytes(&bytes).ok()
+        let path = self.file(key);
+        let mut file = File::options().read(true).write(true).open(&path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut length = [0; 8];
+        file.read_exact(&mut length).ok()?;
+        let length = u64::from_le_bytes(length);
+        let mut head = Vec::new();
+        (&mut file).take(length).read_to_end(&mut head).ok()?;
+        let mut part: Part = postcard::from_bytes(&head).ok()?;
+        let offset = 8 + length;
+        part.postings = Section {
+            len: size.checked_sub(offset)?,
+            offset,
+            path,
+        };
+        // Not pruned by another build for a while.
+        file.set_modified(SystemTime::now()).ok()?;
+        Some(part)
     }
 
-    /// Keeps `part` for the next build. A part that cannot be saved is made again then, so
-    /// failing here costs only time.
-    fn put(&self, key: u64, part: &Part) {
-        let Ok(bytes) = postcard::to_allocvec(part) else {
-            return;
+    /// Writes `part` with its postings `section` under `key`, in one step.
+    fn put(&self, key: u64, mut part: Part, section: &[u8]) -> Result<Part, SearchError> {
+        let path = self.file(key);
+        let failed =
+            |e: std::io::Error| SearchError::new(format!("cannot write {}: {e}", path.display()));
+        let head = postcard::to_allocvec(&part).map_err(|e| SearchError::new(e.to_string()))?;
+        std::fs::create_dir_all(&self.dir).map_err(failed)?;
+        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(failed)?;
+        file.write_all(&(head.len() as u64).to_le_bytes())
+            .and_then(|()| file.write_all(&head))
+            .and_then(|()| file.write_all(section))
+            .map_err(failed)?;
+        file.persist(&path).map_err(|e| failed(e.error))?;
+        part.postings = Section {
+            path,
+            offset: 8 + head.len() as u64,
+            len: section.len() as u64,
         };
-        let _ = std::fs::create_dir_all(&self.dir).and_then(|()| {
-            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-            std::io::Write::write_all(&mut file, &bytes)?;
-            file.persist(self.file(key)).map_err(|e| e.error)?;
-            Ok(())
-        });
+        Ok(part)
     }
 
     fn mark_used(&self, key: u64) {
@@ -104,7 +176,8 @@ impl PartCache {
         }
     }
 
-    /// Deletes the parts that this build did not use: those of articles since changed.
+    /// Deletes the kept parts that neither this build nor another one lately used: those of
+    /// articles since changed.
     pub fn prune(&self) {
         let Ok(used) = self.used.lock() else {
             return;
@@ -120,7 +193,11 @@ impl PartCache {
                 .and_then(|n| n.strip_suffix(".bin"))
                 .filter(|hex| hex.len() == 16)
                 .and_then(|hex| u64::from_str_radix(hex, 16).ok());
-            if key.is_some_and(|key| !used.contains(&key)) {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| modified < self.keep_since);
+            if key.is_some_and(|key| !used.contains(&key)) && stale {
                 // Another build may have removed it already.
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -152,24 +229,20 @@ impl Indexing<'_> {
         h.finish()
     }
 
-    /// The part of the articles `ids`, read back from `cache` when it has it, else indexed (and
-    /// left there).
-    pub fn part(&self, ids: Range<usize>, cache: Option<&PartCache>) -> Result<Part, SearchError> {
-        let Some(cache) = cache else {
-            return self.index(ids);
-        };
+    /// The part of the articles `ids`, read back from `cache` when it has it, else indexed into
+    /// it.
+    pub fn part(&self, ids: Range<usize>, cache: &PartCache) -> Result<Part, SearchError> {
         let key = self.key(&ids);
         cache.mark_used(key);
         if let Some(part) = cache.get(key) {
             return Ok(part);
         }
-        let part = self.index(ids)?;
-        cache.put(key, &part);
-        Ok(part)
+        let (part, section) = self.index(ids)?;
+        cache.put(key, part, &section)
     }
 
-    /// Indexes the articles `ids` (whole details files) into a [`Part`].
-    fn index(&self, ids: Range<usize>) -> Result<Part, SearchError> {
+    /// Indexes the articles `ids` (whole details files) into a [`Part`] and its postings section.
+    fn index(&self, ids: Range<usize>) -> Result<(Part, Vec<u8>), SearchError> {
         let (settings, stems, records) = (self.settings, &self.stems, self.records);
         let mut batch = Batch::new(ids.start as u32);
         let mut details = Vec::new();
@@ -212,12 +285,14 @@ impl Indexing<'_> {
         if !group.is_empty() {
             details.push(serde_json::to_vec(&group).map_err(|e| SearchError::new(e.to_string()))?);
         }
-        batch.finish();
-        Ok(Part {
-            batch,
+        let (words, section) = batch.finish();
+        let part = Part {
+            words,
             details,
             facets: values,
-        })
+            postings: Section::default(),
+        };
+        Ok((part, section))
     }
 }
 
@@ -255,13 +330,13 @@ mod tests {
             .collect()
     }
 
-    /// What the index files made of `part` hold (its words map has no fixed order).
+    /// What the index files made of `part` hold.
     fn bytes(part: &Part) -> Vec<Vec<u8>> {
-        let batch = [&part.batch];
-        let mut chunks = crate::search::inverted::word_chunks(&batch, 1).chunks;
-        crate::search::inverted::postings_chunks(&batch, 1, |done| {
+        let mut chunks = crate::search::inverted::word_chunks(&[&part.words], 1).chunks;
+        let section = vec![(part.words.start, part.postings.open().unwrap())];
+        crate::search::inverted::postings_chunks(section, part.postings.len as usize, 1, |done| {
             chunks.extend(done);
-            Ok::<_, ()>(())
+            Ok::<_, std::io::Error>(())
         })
         .unwrap();
         let facets = serde_json::to_vec(&part.facets).unwrap();
@@ -273,6 +348,18 @@ mod tests {
             .collect()
     }
 
+    /// Makes every file in `dir` look last used two hours ago.
+    fn age(dir: &std::path::Path) {
+        let then = SystemTime::now() - Duration::from_secs(7200);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let file = File::options()
+                .write(true)
+                .open(entry.unwrap().path())
+                .unwrap();
+            file.set_modified(then).unwrap();
+        }
+    }
+
     #[test]
     fn a_kept_part_is_read_back_until_its_articles_change() {
         let dir = tempfile::tempdir().unwrap();
@@ -280,21 +367,20 @@ mod tests {
         let settings = settings();
         let records = records(dir.path(), &["Zeppelins over Lyon.", "A quiet day."]);
         let settings = &settings;
-        fn indexing<'a>(settings: &'a Settings, records: &'a dyn Records) -> Indexing<'a> {
-            Indexing {
+        let make = |records: &Vec<Record<'static>>, cache: &PartCache| {
+            let indexing = Indexing {
                 settings,
                 stems: Stems::of("en"),
                 facets: 1,
                 records,
                 per_file: 32,
-            }
-        }
-        let make = |records: &Vec<Record<'static>>, cache: &PartCache| {
-            indexing(settings, records).part(0..2, Some(cache))
+            };
+            indexing.part(0..2, cache)
         };
         let cache = PartCache::new(kept.clone());
         let first = make(&records, &cache).unwrap();
-        let fresh = indexing(settings, &records).index(0..2).unwrap();
+        let temporary = PartCache::temporary().unwrap();
+        let fresh = make(&records, &temporary).unwrap();
         assert_eq!(bytes(&first), bytes(&fresh));
 
         // Without the articles' files, the part can only come from the cache.
@@ -303,12 +389,17 @@ mod tests {
         let again = make(&records, &cache).expect("read back");
         assert_eq!(bytes(&again), bytes(&first));
 
-        // A changed text is indexed again, and the old part is pruned.
+        // A changed text is indexed again. The old part stays while another build may still
+        // use it, and goes once it has not been used for a while.
         let changed = self::records(dir.path(), &["Zeppelins over Paris.", "A quiet day."]);
         let cache = PartCache::new(kept.clone());
         let other = make(&changed, &cache).unwrap();
         assert_ne!(bytes(&other), bytes(&first));
+        cache.prune();
         assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 2);
+        age(&kept);
+        let cache = PartCache::new(kept.clone());
+        make(&changed, &cache).unwrap();
         cache.prune();
         assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
 
