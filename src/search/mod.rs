@@ -266,7 +266,8 @@ struct FacetFile<'a> {
 
 /// Builds the index of `records` (with `facets`, and `hash` from [`input_hash`]), handing each
 /// file to `emit` as soon as it is made; returns every file with its fingerprint. Batches whose
-/// articles did not change since the last build are read back from `cache`.
+/// articles did not change since the last build are read back from `cache` (without one, the
+/// parts of this build go to a temporary folder).
 pub fn build(
     settings: &Settings,
     facets: &[Facet],
