@@ -1,6 +1,7 @@
 //! Markdown bodies to HTML: the article text, its summary, its word count, and `@/` links
 //! between articles resolved to URLs.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -398,7 +399,7 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
 
 /// The words of a body as a reader sees them, for the search index: text, code, image
 /// descriptions and the text of raw HTML (markup removed), separated by spaces. No HTML is
-/// rendered, and links need no resolving.
+/// rendered, and links need no resolving; the spaces are not collapsed, as only the words count.
 pub fn search_text(body: &str, raw_html: RawHtml) -> String {
     let mut text = String::with_capacity(body.len());
     for event in Parser::new_ext(body, options()) {
@@ -415,8 +416,10 @@ pub fn search_text(body: &str, raw_html: RawHtml) -> String {
             _ => {}
         }
     }
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::text::clean(&text).into_owned()
+    match crate::text::clean(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => clean,
+    }
 }
 
 /// Renders an article's body to HTML, resolving `@/` links with `links` and relative ones

@@ -3,6 +3,7 @@
 //! The site has one feed per format and, with `term_feeds`, so has every taxonomy term. Entries
 //! are built when a feed is rendered, so a feed costs only its `feed_limit` newest articles.
 
+use std::borrow::Cow;
 use std::hash::Hash;
 
 use serde_json::json;
@@ -122,17 +123,20 @@ fn title(r: &Renderer, scope: FeedScope) -> String {
 }
 
 /// Rewrites root-relative links of article HTML to absolute ones, as feed readers need.
-fn absolute_links(r: &Renderer, html: &str) -> String {
+pub(super) fn absolute_links(r: &Renderer, html: &str) -> String {
     let origin = r.links.origin();
     html.replace(" href=\"/", &format!(" href=\"{origin}/"))
         .replace(" src=\"/", &format!(" src=\"{origin}/"))
 }
 
 /// What an entry carries of article `i`: the whole article or its summary, with absolute links.
-fn entry_content(r: &Renderer, i: usize) -> Result<String, Diagnostic> {
-    Ok(match r.config.feed_content {
-        ArticleText::Full => absolute_links(r, &r.body_html(i)?),
-        ArticleText::Summary => absolute_links(r, r.articles[i].body.summary_html()),
+fn entry_content<'r>(r: &'r Renderer, i: usize) -> Result<Cow<'r, str>, Diagnostic> {
+    Ok(match (r.config.feed_content, r.feed_body(i)) {
+        (ArticleText::Full, Some(body)) => Cow::Borrowed(&body?.absolute),
+        (ArticleText::Full, None) => Cow::Owned(absolute_links(r, &r.body_html(i)?)),
+        (ArticleText::Summary, _) => {
+            Cow::Owned(absolute_links(r, r.articles[i].body.summary_html()))
+        }
     })
 }
 

@@ -178,6 +178,13 @@ pub struct RenderedPage {
     pub body: String,
 }
 
+/// An article's body as its page shows it and as feeds carry it.
+struct FeedBody {
+    html: String,
+    /// The HTML with absolute links, as feed readers need.
+    absolute: String,
+}
+
 /// Turns the site's articles and indexes into pages.
 pub struct Renderer<'a> {
     config: &'a SiteConfig,
@@ -189,6 +196,11 @@ pub struct Renderer<'a> {
     site: Value,
     /// One link per term of each taxonomy, made when a card first shows it.
     term_links: Vec<Vec<OnceLock<Value>>>,
+    /// The `term` value of each term's pages, made when its first page is rendered.
+    term_views: Vec<Vec<OnceLock<Value>>>,
+    /// Each article's card, made when a page first shows it and shared by every page that does
+    /// (an article is on some thirty listings); empty above [`CACHED_CARDS_UP_TO`] articles.
+    cards: Vec<OnceLock<Value>>,
     /// Every article position, newest first: the home listing.
     all_ids: Vec<usize>,
     /// The months and days with articles, for previous/next links.
@@ -202,15 +214,19 @@ pub struct Renderer<'a> {
     now: DateTime<FixedOffset>,
     /// Article URLs by content path, to resolve `@/` links.
     article_links: ArticleLinks<'a>,
-    /// The HTML bodies of articles in feeds, when feeds carry whole articles: rendered once for
-    /// every feed that shows them.
-    feed_bodies: HashMap<usize, OnceLock<Result<String, Diagnostic>>>,
+    /// The bodies of articles in feeds, when feeds carry whole articles: rendered once for every
+    /// feed that shows them, and for the article's own page.
+    feed_bodies: HashMap<usize, OnceLock<Result<FeedBody, Diagnostic>>>,
     /// The newest publication or update of any article.
     last_change: Option<DateTime<FixedOffset>>,
 }
 
 /// Terms per taxonomy shown on a card; an article page shows them all.
 const CARD_TERMS: usize = 12;
+
+/// Archives up to this many articles keep every card for the whole render (about 1.5 kB each);
+/// larger ones make cards afresh for each page, to keep memory bounded.
+const CACHED_CARDS_UP_TO: usize = 250_000;
 
 impl<'a> Renderer<'a> {
     /// Prepares the values shared by every page. `css_version` busts caches of the stylesheet;
@@ -230,11 +246,13 @@ impl<'a> Renderer<'a> {
             theme,
             links: Links::new(&config.base_url),
             site: Value::none(),
-            term_links: index
-                .taxonomies
-                .iter()
-                .map(|t| (0..t.terms.len()).map(|_| OnceLock::new()).collect())
-                .collect(),
+            term_links: per_term(index),
+            term_views: per_term(index),
+            cards: if articles.len() <= CACHED_CARDS_UP_TO {
+                articles.iter().map(|_| OnceLock::new()).collect()
+            } else {
+                Vec::new()
+            },
             all_ids: (0..articles.len()).collect(),
             calendar: period::Calendar::new(index),
             listed: OnceLock::new(),
@@ -309,10 +327,22 @@ impl<'a> Renderer<'a> {
 
     /// Article `i`'s body as HTML, read again from its file and rendered.
     pub fn body_html(&self, i: usize) -> Result<String, Diagnostic> {
-        if let Some(body) = self.feed_bodies.get(&i) {
-            return body.get_or_init(|| self.read_body_html(i)).clone();
+        match self.feed_body(i) {
+            Some(body) => Ok(body?.html.clone()),
+            None => self.read_body_html(i),
         }
-        self.read_body_html(i)
+    }
+
+    /// The body of article `i` if feeds carry it whole, made the first time it is asked for.
+    fn feed_body(&self, i: usize) -> Option<Result<&FeedBody, Diagnostic>> {
+        let body = self.feed_bodies.get(&i)?.get_or_init(|| {
+            let html = self.read_body_html(i)?;
+            Ok(FeedBody {
+                absolute: feeds::absolute_links(self, &html),
+                html,
+            })
+        });
+        Some(body.as_ref().map_err(Clone::clone))
     }
 
     fn read_body_html(&self, i: usize) -> Result<String, Diagnostic> {
@@ -455,10 +485,15 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Article `i` as a card value. Cards are made for each page that shows them, not kept: at a
-    /// million articles, one kept card per article would be gigabytes.
+    /// Article `i` as a card value, kept for the next page that shows it up to
+    /// [`CACHED_CARDS_UP_TO`] articles: at a million, one kept card per article would be
+    /// gigabytes.
     fn card_value(&self, i: usize) -> Value {
-        Value::from_serializable(&self.card(i, CARD_TERMS))
+        let make = || Value::from_serializable(&self.card(i, CARD_TERMS));
+        match self.cards.get(i) {
+            Some(card) => card.get_or_init(make).clone(),
+            None => make(),
+        }
     }
 
     /// Article `i` as a card, with at most `terms` terms per taxonomy.
@@ -583,6 +618,15 @@ impl<'a> Renderer<'a> {
             hashes.card(i).hash(h);
         }
     }
+}
+
+/// An empty place for a value of each term of each taxonomy.
+fn per_term(index: &SiteIndex) -> Vec<Vec<OnceLock<Value>>> {
+    index
+        .taxonomies
+        .iter()
+        .map(|t| t.terms.iter().map(|_| OnceLock::new()).collect())
+        .collect()
 }
 
 /// A listing's title with its page number from page 2 on ("Sanctions, page 2").

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
-use tera::Context;
+use tera::{Context, Value};
 
 use super::feeds::{self, FeedScope};
 use super::shade::{Shades, bar_height};
@@ -102,6 +102,13 @@ impl Renderer<'_> {
             code: t.code.as_deref(),
             flag: self.country(taxonomy, term).map(Country::flag),
         }
+    }
+
+    /// [`Renderer::term_view`] as a template value, made once for all the term's pages.
+    fn term_value(&self, taxonomy: usize, term: usize) -> Value {
+        self.term_views[taxonomy][term]
+            .get_or_init(|| Value::from_serializable(&self.term_view(taxonomy, term)))
+            .clone()
     }
 
     /// The term, its feeds, its country and its coverage over time.
@@ -368,7 +375,7 @@ impl Kind for TermPage {
         let page = r.page_view("term", &title, &self.url(r), &description);
         let mut ctx = r.context(&page);
         ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
-        ctx.insert("term", &r.term_view(self.taxonomy, self.term));
+        ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         let base = r.term_url(self.taxonomy, self.term);
         r.add_listing(&mut ctx, &entry.name, &base, &entry.articles, self.page);
         r.theme.render("term.html", &ctx)
@@ -415,7 +422,7 @@ impl Kind for TermYearPage {
         let page = r.page_view("term_year", &title, &self.url(r), &description);
         let mut ctx = r.context(&page);
         ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
-        ctx.insert("term", &r.term_view(self.taxonomy, self.term));
+        ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         ctx.insert("term_year", &r.term_year_view(*self));
         r.theme.render("term_year.html", &ctx)
     }

@@ -6,6 +6,8 @@
 //! Views borrow from the site where they can. Values many pages share (the `site` view, one card
 //! per article) are turned into template values once and reused as [`tera::Value`]s.
 
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 use tera::Value;
 
@@ -603,7 +605,7 @@ pub struct FeedEntry<'a> {
     /// The summary as plain text.
     pub summary: &'a str,
     /// The article (or summary) HTML with absolute links, as text the XML templates escape.
-    pub content: String,
+    pub content: Cow<'a, str>,
 }
 
 /// Items of `feed.entries[].categories`.

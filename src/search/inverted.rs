@@ -11,9 +11,10 @@
 //! - a facet file is entries `value, articles, ids` (ids as in postings, without weights).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::io::Read;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::words::{Stems, each_word};
@@ -64,14 +65,17 @@ pub struct Batch {
     /// The id of its first article.
     start: u32,
     /// Each word with the position of its stem in `stems`.
-    words: HashMap<Box<str>, u32>,
+    words: FxHashMap<Box<str>, u32>,
     /// Each stem with its postings.
     stems: Vec<(Box<str>, Postings)>,
-    stem_ids: HashMap<Box<str>, u32>,
+    stem_ids: FxHashMap<Box<str>, u32>,
     /// Each article's stems with how often they occur (title words counting more), and its
     /// number of words, until the batch's average length is known.
     pending: Vec<(Vec<(u32, u32)>, u32)>,
-    counts: HashMap<u32, u32>,
+    /// How often each stem (by position) occurs in the article being added.
+    counts: Vec<u32>,
+    /// The stems of the article being added, in the order first seen.
+    seen: Vec<u32>,
 }
 
 /// The words of a finished batch, each with its stem.
@@ -87,11 +91,12 @@ impl Batch {
     pub fn new(start: u32) -> Batch {
         Batch {
             start,
-            words: HashMap::new(),
+            words: FxHashMap::default(),
             stems: Vec::new(),
-            stem_ids: HashMap::new(),
+            stem_ids: FxHashMap::default(),
             pending: Vec::new(),
-            counts: HashMap::new(),
+            counts: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -101,11 +106,19 @@ impl Batch {
         for (part, weight) in [(title, TITLE_WEIGHT), (text, 1)] {
             each_word(part, |word| {
                 let stem = self.stem_of(stems, word);
-                *self.counts.entry(stem).or_default() += weight;
+                let count = &mut self.counts[stem as usize];
+                if *count == 0 {
+                    self.seen.push(stem);
+                }
+                *count += weight;
                 length += 1;
             });
         }
-        let mut counts: Vec<(u32, u32)> = self.counts.drain().collect();
+        let mut counts: Vec<(u32, u32)> = self
+            .seen
+            .drain(..)
+            .map(|stem| (stem, std::mem::take(&mut self.counts[stem as usize])))
+            .collect();
         counts.sort_unstable();
         self.pending.push((counts, length));
     }
@@ -120,6 +133,7 @@ impl Batch {
             None => {
                 let id = self.stems.len() as u32;
                 self.stems.push((stem.as_ref().into(), Postings::default()));
+                self.counts.push(0);
                 self.stem_ids.insert(stem.as_ref().into(), id);
                 id
             }
