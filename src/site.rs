@@ -579,17 +579,9 @@ impl Site {
             progress.advance(1);
             written
         };
-        let bundle = if previous.is_some() {
-            // An edit: the index is built beside the pages, on cores the pages leave idle.
-            let (written, bundle) = rayon::join(write_pages, write_search);
-            written?;
-            bundle
-        } else {
-            // A cold build: after the pages, so that the index's peak memory is not added to
-            // the pages'.
-            write_pages()?;
-            write_search()
-        };
+        // The index is built beside the pages, on cores the pages leave idle.
+        let (written, bundle) = rayon::join(write_pages, write_search);
+        written?;
         files.extend(bundle?);
         // Every file of the site: those with fingerprints, and pages written by every build.
         let all: HashSet<&str> = files
