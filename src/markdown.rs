@@ -319,7 +319,7 @@ fn body_events<'a>(
                 })
             }
             Event::Text(ref text) => {
-                word_count += text.split_whitespace().count();
+                word_count += count_words(text);
                 event
             }
             Event::Html(html) | Event::InlineHtml(html)
@@ -395,6 +395,19 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
         digest: 0,
         links,
     }
+}
+
+/// How many words (runs of characters other than whitespace) `text` has: what
+/// `text.split_whitespace().count()` gives, without splitting.
+fn count_words(text: &str) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        let space = c.is_whitespace();
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
 /// The words of a body as a reader sees them, for the search index: text, code, image
@@ -617,6 +630,25 @@ fn add_heading_ids(events: &mut [Event]) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_are_counted_as_whitespace_splits_them() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tab\tand\nnewline\r\n",
+            "no\u{a0}break\u{3000}ideographic\u{2009}thin\u{85}next",
+            "Café — “quoted” 日本語 ok",
+        ] {
+            assert_eq!(
+                super::count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+    }
+
     use std::collections::HashMap;
     use std::path::Path;
 
