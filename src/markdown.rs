@@ -400,10 +400,19 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
 /// How many words (runs of characters other than whitespace) `text` has: what
 /// `text.split_whitespace().count()` gives, without splitting.
 fn count_words(text: &str) -> usize {
-    let mut words = 0;
-    let mut in_word = false;
-    for c in text.chars() {
-        let space = c.is_whitespace();
+    let bytes = text.as_bytes();
+    let (mut words, mut in_word, mut at) = (0, false, 0);
+    while let Some(&byte) = bytes.get(at) {
+        let space = if byte.is_ascii() {
+            at += 1;
+            // What `char::is_whitespace` holds of ASCII: space, tab, line feed, vertical tab, form
+            // feed, carriage return.
+            matches!(byte, b' ' | b'\t'..=b'\r')
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            at += c.len_utf8();
+            c.is_whitespace()
+        };
         words += usize::from(!space && !in_word);
         in_word = !space;
     }
@@ -640,6 +649,7 @@ mod tests {
             "tab\tand\nnewline\r\n",
             "no\u{a0}break\u{3000}ideographic\u{2009}thin\u{85}next",
             "Café — “quoted” 日本語 ok",
+            "\u{b}vertical\u{c}feed\u{1c}separator\u{1f}unit",
         ] {
             assert_eq!(
                 super::count_words(text),
