@@ -158,7 +158,7 @@ impl ArticleSet {
         // the URL of an earlier one is the error.
         let mut fresh: Vec<Article> = readings.into_iter().flatten().collect();
         let urls: Vec<String> = fresh
-            .iter()
+            .par_iter()
             .map(|a| content::article_url(config, &a.meta))
             .collect();
         let mut by_url: HashMap<&str, &Path> = unchanged()

@@ -14,7 +14,7 @@ use crate::content::Article;
 
 /// Sorts articles newest first (ties by file path), the order every index relies on.
 pub fn sort_articles(articles: &mut [Article]) {
-    articles.sort_by(|a, b| {
+    articles.par_sort_by(|a, b| {
         b.meta
             .date
             .instant
