@@ -657,6 +657,16 @@ mod tests {
                 "{text:?}"
             );
         }
+        // Every character up to U+3100 (all white space is below), between words and alone.
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            for text in [format!("a{c}b"), format!("{c}"), format!("x{c}{c}é{c}")] {
+                assert_eq!(
+                    super::count_words(&text),
+                    text.split_whitespace().count(),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     use std::collections::HashMap;
