@@ -639,6 +639,13 @@ fn add_heading_ids(events: &mut [Event]) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::SiteConfig;
+    use crate::content::{ParsedArticle, parse_file};
+
     #[test]
     fn words_are_counted_as_whitespace_splits_them() {
         for text in [
@@ -652,7 +659,7 @@ mod tests {
             "\u{b}vertical\u{c}feed\u{1c}separator\u{1f}unit",
         ] {
             assert_eq!(
-                super::count_words(text),
+                count_words(text),
                 text.split_whitespace().count(),
                 "{text:?}"
             );
@@ -661,20 +668,13 @@ mod tests {
         for c in (0..0x3100).filter_map(char::from_u32) {
             for text in [format!("a{c}b"), format!("{c}"), format!("x{c}{c}é{c}")] {
                 assert_eq!(
-                    super::count_words(&text),
+                    count_words(&text),
                     text.split_whitespace().count(),
                     "{text:?}"
                 );
             }
         }
     }
-
-    use std::collections::HashMap;
-    use std::path::Path;
-
-    use super::*;
-    use crate::config::SiteConfig;
-    use crate::content::{ParsedArticle, parse_file};
 
     fn article(text: &str) -> ParsedArticle {
         let dir = tempfile::tempdir().unwrap();

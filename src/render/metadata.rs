@@ -39,7 +39,7 @@ struct NewsArticle<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    author: Vec<Typed<'a>>,
+    author: Vec<Person<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     content_location: Vec<Place<'a>>,
     date_modified: String,
@@ -54,9 +54,9 @@ struct NewsArticle<'a> {
     word_count: usize,
 }
 
-/// A thing with a type and a name (a person).
+/// An author.
 #[derive(Serialize)]
-struct Typed<'a> {
+struct Person<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
     name: &'a str,
@@ -154,7 +154,7 @@ pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
             .meta
             .authors
             .iter()
-            .map(|name| Typed {
+            .map(|name| Person {
                 kind: "Person",
                 name,
             })

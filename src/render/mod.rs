@@ -224,7 +224,7 @@ pub struct Renderer<'a> {
 /// Terms per taxonomy shown on a card; an article page shows them all.
 const CARD_TERMS: usize = 12;
 
-/// Archives up to this many articles keep every card for the whole render (about 1.5 kB each);
+/// Archives up to this many articles keep every card for the whole render (about 3.5 kB each);
 /// larger ones make cards afresh for each page, to keep memory bounded.
 const CACHED_CARDS_UP_TO: usize = 250_000;
 

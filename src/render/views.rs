@@ -3,8 +3,9 @@
 //! their JSON, so a renamed or dropped key fails a test instead of reaching a theme as an empty
 //! variable.
 //!
-//! Views borrow from the site where they can. Values many pages share (the `site` view, one card
-//! per article) are turned into template values once and reused as [`tera::Value`]s.
+//! Views borrow from the site where they can. Values many pages share (the `site` view, each term's
+//! view, one card per article up to 250,000 articles) are turned into template values once and
+//! reused as [`tera::Value`]s.
 
 use std::borrow::Cow;
 
