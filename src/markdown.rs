@@ -249,13 +249,23 @@ struct Written<'d> {
     column: usize,
 }
 
-/// The events of a body (when `keep`), with heading ids and raw HTML treated as `source` asks.
-/// Every link and image destination is handed to `link`, which may give another one, and raw
-/// HTML kept as HTML to `raw`, with its line. Also returns the number of words.
+/// What a pass over a body collects besides its links and raw HTML.
+#[derive(Debug, Clone, Copy)]
+struct Collect {
+    /// The events, to render.
+    events: bool,
+    /// The number of words.
+    words: bool,
+}
+
+/// The events of a body (when `collect.events`), with heading ids and raw HTML treated as
+/// `source` asks. Every link and image destination is handed to `link`, which may give another
+/// one, and raw HTML kept as HTML to `raw`, with its line. Also returns the number of words (0
+/// unless `collect.words`).
 fn body_events<'a>(
     body: &'a str,
     source: BodySource,
-    keep: bool,
+    collect: Collect,
     mut link: impl FnMut(Written) -> Option<String>,
     mut raw: impl FnMut(&str, usize),
 ) -> (Vec<Event<'a>>, usize) {
@@ -318,7 +328,7 @@ fn body_events<'a>(
                     id,
                 })
             }
-            Event::Text(ref text) => {
+            Event::Text(ref text) if collect.words => {
                 word_count += count_words(text);
                 event
             }
@@ -333,7 +343,7 @@ fn body_events<'a>(
             }
             other => other,
         };
-        if keep {
+        if collect.events {
             events.push(event);
         }
     }
@@ -350,7 +360,10 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     let (events, word_count) = body_events(
         body,
         source,
-        summary.is_none(),
+        Collect {
+            events: summary.is_none(),
+            words: true,
+        },
         |written| {
             // Placeholders are made only of characters that HTML escaping and sanitizing leave as
             // they are, so that `ArticleBody::resolve` finds them in the summary.
@@ -484,7 +497,10 @@ fn render(
     let (events, _) = body_events(
         body,
         source,
-        true,
+        Collect {
+            events: true,
+            words: false,
+        },
         |written| {
             let url = if let Some(dest) = written.dest.strip_prefix("@/") {
                 let url = resolve_link(dest, links);
