@@ -2,8 +2,10 @@
 //! file, no article or alias on a static file or inside the search index's folder, no file where
 //! another needs a folder of that name, no name longer than file systems allow.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diagnostics::{Diagnostic, sorted_unique};
 use crate::engine::BuildError;
@@ -18,8 +20,17 @@ const MAX_FILE_NAME: usize = 255;
 /// on one file, no article or alias on a static file or in the search index's folder, no file
 /// where another needs a folder, no name too long for a file system.
 pub fn pages(site: &Site, renderer: &Renderer) -> Result<Vec<(Page, String)>, BuildError> {
-    let pages = renderer.pages();
-    let mut statics: HashMap<String, PathBuf> = HashMap::new();
+    // URLs are made in parallel: a site has a page per article and then some.
+    let pages: Vec<(Page, String, String)> = renderer
+        .pages()
+        .into_par_iter()
+        .map(|page| {
+            let url = renderer.url_of(page);
+            let file = routes::file_for(&url);
+            (page, url, file)
+        })
+        .collect();
+    let mut statics: HashMap<String, PathBuf> = HashMap::default();
     let mut errors = Vec::new();
     for file in site.static_files()? {
         let origin = file.origin(&site.theme);
@@ -36,11 +47,10 @@ pub fn pages(site: &Site, renderer: &Renderer) -> Result<Vec<(Page, String)>, Bu
             statics.insert(file.rel, origin);
         }
     }
-    let mut files: HashMap<String, Page> = HashMap::with_capacity(pages.len());
+    let mut files: HashMap<String, Page> =
+        HashMap::with_capacity_and_hasher(pages.len(), Default::default());
     let bundle = format!("{}/", routes::SEARCH_BUNDLE);
-    for page in pages {
-        let url = renderer.url_of(page);
-        let file = routes::file_for(&url);
+    for (page, url, file) in pages {
         let written_by_article = page.article().is_some();
         let problem = if let Some(&other) = files.get(&file) {
             // An article is the likelier culprit; the other page is named too.
@@ -88,7 +98,7 @@ pub fn pages(site: &Site, renderer: &Renderer) -> Result<Vec<(Page, String)>, Bu
     }
     // A file where another file needs a folder of that name.
     let taken = |f: &str| files.contains_key(f) || statics.contains_key(f);
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for file in files.keys().chain(statics.keys()) {
         for (at, _) in file.match_indices('/') {
             let folder = &file[..at];

@@ -3,12 +3,14 @@
 //! The site has one feed per format and, with `term_feeds`, so has every taxonomy term. Entries
 //! are built when a feed is rendered, so a feed costs only its `feed_limit` newest articles.
 
-use std::borrow::Cow;
 use std::hash::Hash;
+use std::sync::OnceLock;
 
-use serde_json::json;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tera::Value;
 
-use super::views::{Category, FeedEntry, FeedLink, FeedView};
+use super::views::{Category, FeedEntry, FeedLink, FeedText, FeedView};
 use super::{HashInputs, Kind, Listed, Page, Renderer};
 use crate::config::{ArticleText, FeedFormat};
 use crate::content;
@@ -123,21 +125,119 @@ fn title(r: &Renderer, scope: FeedScope) -> String {
 }
 
 /// Rewrites root-relative links of article HTML to absolute ones, as feed readers need.
-pub(super) fn absolute_links(r: &Renderer, html: &str) -> String {
+fn absolute_links(r: &Renderer, html: &str) -> String {
     let origin = r.links.origin();
     html.replace(" href=\"/", &format!(" href=\"{origin}/"))
         .replace(" src=\"/", &format!(" src=\"{origin}/"))
 }
 
-/// What an entry carries of article `i`: the whole article or its summary, with absolute links.
-fn entry_content<'r>(r: &'r Renderer, i: usize) -> Result<Cow<'r, str>, Diagnostic> {
+/// What the feeds show of an article, made once for all the feeds that show it.
+#[derive(Default)]
+pub(super) struct FeedArticle {
+    /// Its body, when feeds carry whole articles.
+    pub(super) body: OnceLock<Result<FeedBody, Diagnostic>>,
+    /// Its Atom and RSS entry, as a template value.
+    entry: OnceLock<Result<Value, Diagnostic>>,
+}
+
+/// An article's body as its page shows it and as the feeds that carry it whole need it: made
+/// once for every feed (an article is in the feeds of the site and of each of its terms, in
+/// every format) rather than by each feed.
+pub(super) struct FeedBody {
+    /// The HTML, as its page shows it.
+    pub(super) html: String,
+    /// The HTML with absolute links as a template value, for Atom and RSS.
+    xml: Option<Value>,
+    /// The HTML with absolute links as a JSON string, for JSON Feed.
+    json: Option<Box<RawValue>>,
+}
+
+impl FeedBody {
+    /// The feed forms of `html`, for the formats the site has.
+    pub(super) fn new(r: &Renderer, html: String) -> FeedBody {
+        let absolute = absolute_links(r, &html);
+        let formats = &r.config.feeds;
+        let xml = formats
+            .iter()
+            .any(|f| matches!(f, FeedFormat::Atom | FeedFormat::Rss))
+            .then(|| Value::from(absolute.as_str()));
+        let json = formats
+            .contains(&FeedFormat::Json)
+            .then(|| serde_json::value::to_raw_value(&absolute).ok())
+            .flatten();
+        FeedBody { html, xml, json }
+    }
+}
+
+/// What an entry carries of article `i` in Atom and RSS: the whole article or its summary, with
+/// absolute links.
+fn xml_content(r: &Renderer, i: usize) -> Result<FeedText, Diagnostic> {
     Ok(match (r.config.feed_content, r.feed_body(i)) {
-        (ArticleText::Full, Some(body)) => Cow::Borrowed(&body?.absolute),
-        (ArticleText::Full, None) => Cow::Owned(absolute_links(r, &r.body_html(i)?)),
+        (ArticleText::Full, Some(body)) => match &body?.xml {
+            Some(xml) => FeedText::Shared(xml.clone()),
+            None => FeedText::Text(absolute_links(r, &r.body_html(i)?)),
+        },
+        (ArticleText::Full, None) => FeedText::Text(absolute_links(r, &r.body_html(i)?)),
         (ArticleText::Summary, _) => {
-            Cow::Owned(absolute_links(r, r.articles[i].body.summary_html()))
+            FeedText::Text(absolute_links(r, r.articles[i].body.summary_html()))
         }
     })
+}
+
+/// What an item carries of article `i` in JSON Feed, as [`xml_content`] but encoded for JSON.
+fn json_content<'r>(r: &'r Renderer, i: usize) -> Result<JsonText<'r>, Diagnostic> {
+    Ok(match (r.config.feed_content, r.feed_body(i)) {
+        (ArticleText::Full, Some(body)) => match &body?.json {
+            Some(json) => JsonText::Encoded(json),
+            None => JsonText::Text(absolute_links(r, &r.body_html(i)?)),
+        },
+        (ArticleText::Full, None) => JsonText::Text(absolute_links(r, &r.body_html(i)?)),
+        (ArticleText::Summary, _) => {
+            JsonText::Text(absolute_links(r, r.articles[i].body.summary_html()))
+        }
+    })
+}
+
+/// A JSON Feed 1.1 document. Its fields are in the order `serde_json` gave its maps' keys when
+/// the feed was written from a map (alphabetical), so that feeds keep their bytes.
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    description: &'a str,
+    feed_url: String,
+    home_page_url: String,
+    items: Vec<JsonItem<'a>>,
+    language: &'a str,
+    title: String,
+    version: &'static str,
+}
+
+/// Items of [`JsonFeed`].
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    authors: Vec<JsonAuthor<'a>>,
+    content_html: JsonText<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
+    date_published: String,
+    id: String,
+    summary: &'a str,
+    tags: Vec<&'a str>,
+    title: &'a str,
+    url: String,
+}
+
+/// Items of [`JsonItem`]'s authors.
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+}
+
+/// An item's content: encoded once for all feeds, or made for this one.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonText<'a> {
+    Encoded(&'a RawValue),
+    Text(String),
 }
 
 /// The names of article `i`'s terms, at most [`FEED_CATEGORIES`] per taxonomy, with their
@@ -152,6 +252,15 @@ fn terms<'r>(r: &'r Renderer, i: usize) -> impl Iterator<Item = (usize, usize)> 
                 .take(FEED_CATEGORIES)
                 .map(move |&term| (t, term))
         })
+}
+
+/// Article `i` as an Atom and RSS entry, made once for all the feeds that hold it.
+fn entry_value(r: &Renderer, i: usize) -> Result<Value, Diagnostic> {
+    let make = || entry(r, i).map(|entry| Value::from_serializable(&entry));
+    match r.feed_articles.get(&i) {
+        Some(article) => article.entry.get_or_init(make).clone(),
+        None => make(),
+    }
 }
 
 fn entry<'r>(r: &'r Renderer, i: usize) -> Result<FeedEntry<'r>, Diagnostic> {
@@ -175,7 +284,7 @@ fn entry<'r>(r: &'r Renderer, i: usize) -> Result<FeedEntry<'r>, Diagnostic> {
             })
             .collect(),
         summary: &a.body.summary_text,
-        content: entry_content(r, i)?,
+        content: xml_content(r, i)?,
     })
 }
 
@@ -192,8 +301,8 @@ impl FeedPage {
             .max();
         let entries = ids
             .iter()
-            .map(|&i| entry(r, i))
-            .collect::<Result<Vec<FeedEntry>, Diagnostic>>()?;
+            .map(|&i| entry_value(r, i))
+            .collect::<Result<Vec<Value>, Diagnostic>>()?;
         let mut ctx = tera::Context::new();
         ctx.insert_value("site", r.site.clone());
         ctx.insert(
@@ -219,40 +328,35 @@ impl FeedPage {
             .into_iter()
             .map(|i| {
                 let a = &r.articles[i];
-                let tags: Vec<&str> = terms(r, i)
-                    .map(|(t, term)| r.index.taxonomies[t].terms[term].name.as_str())
-                    .collect();
-                let authors: Vec<serde_json::Value> = a
-                    .meta
-                    .authors
-                    .iter()
-                    .map(|name| json!({ "name": name }))
-                    .collect();
-                let mut item = json!({
-                    "id": r.permalink(&a.url),
-                    "url": r.permalink(&a.url),
-                    "title": a.meta.title,
-                    "content_html": entry_content(r, i)?,
-                    "summary": a.body.summary_text,
-                    "date_published": a.meta.date.instant.to_rfc3339(),
-                    "authors": authors,
-                    "tags": tags,
-                });
-                if let Some(updated) = a.meta.updated {
-                    item["date_modified"] = json!(updated.instant.to_rfc3339());
-                }
-                Ok(item)
+                Ok(JsonItem {
+                    authors: a
+                        .meta
+                        .authors
+                        .iter()
+                        .map(|name| JsonAuthor { name })
+                        .collect(),
+                    content_html: json_content(r, i)?,
+                    date_modified: a.meta.updated.map(|u| u.instant.to_rfc3339()),
+                    date_published: a.meta.date.instant.to_rfc3339(),
+                    id: r.permalink(&a.url),
+                    summary: &a.body.summary_text,
+                    tags: terms(r, i)
+                        .map(|(t, term)| r.index.taxonomies[t].terms[term].name.as_str())
+                        .collect(),
+                    title: &a.meta.title,
+                    url: r.permalink(&a.url),
+                })
             })
-            .collect::<Result<Vec<serde_json::Value>, Diagnostic>>()?;
-        let feed = json!({
-            "version": "https://jsonfeed.org/version/1.1",
-            "title": title(r, self.scope),
-            "home_page_url": r.permalink(&home(r, self.scope)),
-            "feed_url": r.permalink(&self.url(r)),
-            "description": r.config.description,
-            "language": r.config.language,
-            "items": items,
-        });
+            .collect::<Result<Vec<JsonItem>, Diagnostic>>()?;
+        let feed = JsonFeed {
+            description: &r.config.description,
+            feed_url: r.permalink(&self.url(r)),
+            home_page_url: r.permalink(&home(r, self.scope)),
+            items,
+            language: &r.config.language,
+            title: title(r, self.scope),
+            version: "https://jsonfeed.org/version/1.1",
+        };
         Ok(serde_json::to_string_pretty(&feed).unwrap_or_default())
     }
 }

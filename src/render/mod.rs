@@ -27,6 +27,7 @@ mod taxonomy;
 pub mod views;
 
 pub use article::{AliasPage, ArticlePage};
+use feeds::{FeedArticle, FeedBody};
 pub use feeds::{FeedPage, FeedScope};
 pub use fingerprint::ArticleHashes;
 pub use home::HomePage;
@@ -178,13 +179,6 @@ pub struct RenderedPage {
     pub body: String,
 }
 
-/// An article's body as its page shows it and as feeds carry it.
-struct FeedBody {
-    html: String,
-    /// The HTML with absolute links, as feed readers need.
-    absolute: String,
-}
-
 /// Turns the site's articles and indexes into pages.
 pub struct Renderer<'a> {
     config: &'a SiteConfig,
@@ -198,6 +192,8 @@ pub struct Renderer<'a> {
     term_links: Vec<Vec<OnceLock<Value>>>,
     /// The `term` value of each term's pages, made when its first page is rendered.
     term_views: Vec<Vec<OnceLock<Value>>>,
+    /// The hash of each term's `term` view, made when its first page is fingerprinted.
+    term_hashes: Vec<Vec<OnceLock<u64>>>,
     /// Each article's card, made when a page first shows it and shared by every page that does
     /// (an article is on some thirty listings); empty above [`CACHED_CARDS_UP_TO`] articles.
     cards: Vec<OnceLock<Value>>,
@@ -214,9 +210,9 @@ pub struct Renderer<'a> {
     now: DateTime<FixedOffset>,
     /// Article URLs by content path, to resolve `@/` links.
     article_links: ArticleLinks<'a>,
-    /// The bodies of articles in feeds, when feeds carry whole articles: rendered once for every
-    /// feed that shows them, and for the article's own page.
-    feed_bodies: HashMap<usize, OnceLock<Result<FeedBody, Diagnostic>>>,
+    /// What the feeds show of the articles they hold (by position): made once for every feed
+    /// that shows them (and the body for the article's own page too).
+    feed_articles: HashMap<usize, FeedArticle>,
     /// The newest publication or update of any article.
     last_change: Option<DateTime<FixedOffset>>,
 }
@@ -248,6 +244,7 @@ impl<'a> Renderer<'a> {
             site: Value::none(),
             term_links: per_term(index),
             term_views: per_term(index),
+            term_hashes: per_term(index),
             cards: if articles.len() <= CACHED_CARDS_UP_TO {
                 articles.iter().map(|_| OnceLock::new()).collect()
             } else {
@@ -264,18 +261,18 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
             ),
-            feed_bodies: HashMap::new(),
+            feed_articles: HashMap::new(),
             last_change: articles
                 .iter()
                 .map(|a| a.meta.updated.unwrap_or(a.meta.date).instant)
                 .max(),
         };
         renderer.site = Value::from_serializable(&renderer.site_view(css_version));
-        if config.feed_content == ArticleText::Full && !config.feeds.is_empty() {
-            renderer.feed_bodies = feeds::scopes(&renderer)
+        if !config.feeds.is_empty() {
+            renderer.feed_articles = feeds::scopes(&renderer)
                 .into_iter()
                 .flat_map(|scope| feeds::articles(&renderer, scope))
-                .map(|i| (i, OnceLock::new()))
+                .map(|i| (i, FeedArticle::default()))
                 .collect();
         }
         renderer
@@ -335,13 +332,14 @@ impl<'a> Renderer<'a> {
 
     /// The body of article `i` if feeds carry it whole, made the first time it is asked for.
     fn feed_body(&self, i: usize) -> Option<Result<&FeedBody, Diagnostic>> {
-        let body = self.feed_bodies.get(&i)?.get_or_init(|| {
-            let html = self.read_body_html(i)?;
-            Ok(FeedBody {
-                absolute: feeds::absolute_links(self, &html),
-                html,
-            })
-        });
+        if self.config.feed_content != ArticleText::Full {
+            return None;
+        }
+        let body = self
+            .feed_articles
+            .get(&i)?
+            .body
+            .get_or_init(|| Ok(FeedBody::new(self, self.read_body_html(i)?)));
         Some(body.as_ref().map_err(Clone::clone))
     }
 
@@ -621,7 +619,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// An empty place for a value of each term of each taxonomy.
-fn per_term(index: &SiteIndex) -> Vec<Vec<OnceLock<Value>>> {
+fn per_term<T>(index: &SiteIndex) -> Vec<Vec<OnceLock<T>>> {
     index
         .taxonomies
         .iter()

@@ -3,7 +3,7 @@
 //! coverage over time, and its articles of each year (`/topics/sanctions/2024/`).
 
 use std::collections::BTreeMap;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 use tera::{Context, Value};
 
@@ -111,6 +111,15 @@ impl Renderer<'_> {
             .clone()
     }
 
+    /// A hash of [`Renderer::term_view`], made once for all the term's pages' fingerprints.
+    fn term_hash(&self, taxonomy: usize, term: usize) -> u64 {
+        *self.term_hashes[taxonomy][term].get_or_init(|| {
+            let mut h = StableHasher::default();
+            self.term_view(taxonomy, term).hash(&mut h);
+            h.finish()
+        })
+    }
+
     /// The term, its feeds, its country and its coverage over time.
     fn term_view(&self, taxonomy: usize, term: usize) -> TermView<'_> {
         TermView {
@@ -145,10 +154,16 @@ impl Renderer<'_> {
                 count,
                 url: found.map(|y| self.link(&self.term_year_url(taxonomy, term, y))),
                 height: bar_height(count, tallest),
+                label: match count {
+                    0 => format!("{year}: no articles"),
+                    1 => format!("{year}: 1 article"),
+                    n => format!("{year}: {n} articles"),
+                },
+                minor: year % 5 != 0,
             }
         };
         let (newest, oldest) = (t.years.first(), t.years.last());
-        let years = match (oldest, newest) {
+        let mut years: Vec<TermYearBar> = match (oldest, newest) {
             (Some(first), Some(last)) if last.year - first.year < YEAR_BAR_SPAN => (first.year
                 ..=last.year)
                 .map(|year| bar(year, t.years.iter().position(|y| y.year == year)))
@@ -158,6 +173,13 @@ impl Renderer<'_> {
                 .map(|y| bar(t.years[y].year, Some(y)))
                 .collect(),
         };
+        // The first and last years are always labelled.
+        if let Some(first) = years.first_mut() {
+            first.minor = false;
+        }
+        if let Some(last) = years.last_mut() {
+            last.minor = false;
+        }
         TermProfile {
             since: t.articles.last().map(|&i| date(i)),
             latest: t.articles.first().map(|&i| date(i)),
@@ -384,7 +406,7 @@ impl Kind for TermPage {
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
         let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
         r.hash_listing(&entry.articles, self.page, inputs.hashes, h);
-        r.term_view(self.taxonomy, self.term).hash(h);
+        r.term_hash(self.taxonomy, self.term).hash(h);
         true
     }
 
@@ -432,7 +454,7 @@ impl Kind for TermYearPage {
         for &i in &entry.years[self.year].articles {
             inputs.hashes.card(i).hash(h);
         }
-        r.term_view(self.taxonomy, self.term).hash(h);
+        r.term_hash(self.taxonomy, self.term).hash(h);
         true
     }
 

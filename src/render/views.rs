@@ -7,8 +7,6 @@
 //! view, one card per article up to 250,000 articles) are turned into template values once and
 //! reused as [`tera::Value`]s.
 
-use std::borrow::Cow;
-
 use serde::{Serialize, Serializer};
 use tera::Value;
 
@@ -336,6 +334,12 @@ pub struct TermYearBar {
     pub url: Option<String>,
     /// The bar's height, 0 (none) to 8 (the busiest year).
     pub height: u8,
+    /// What the bar stands for, as its title and its name for screen readers: "2024: 5
+    /// articles", "2001: no articles".
+    pub label: String,
+    /// Whether the chart leaves its year unlabelled, to make room: every year but the first, the
+    /// last and those divisible by five.
+    pub minor: bool,
 }
 
 /// Items of `term.profile.found_with`.
@@ -582,8 +586,9 @@ pub struct FeedView<'a> {
     pub updated_rfc2822: Option<String>,
     /// The site's author, else its title.
     pub author: &'a str,
-    /// The entries, newest first.
-    pub entries: Vec<FeedEntry<'a>>,
+    /// The entries, newest first: each a [`FeedEntry`] as the template value shared by every
+    /// feed that holds it.
+    pub entries: Vec<Value>,
 }
 
 /// Items of `feed.entries`.
@@ -606,7 +611,26 @@ pub struct FeedEntry<'a> {
     /// The summary as plain text.
     pub summary: &'a str,
     /// The article (or summary) HTML with absolute links, as text the XML templates escape.
-    pub content: Cow<'a, str>,
+    pub content: FeedText,
+}
+
+/// HTML a feed carries, which templates escape: a template value made once for all the feeds
+/// that carry it, or text made for this feed. A template sees the same string either way.
+#[derive(Debug)]
+pub enum FeedText {
+    /// A template value shared by the feeds (a reference-counted string, not a copy).
+    Shared(Value),
+    /// Made for this feed.
+    Text(String),
+}
+
+impl Serialize for FeedText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FeedText::Shared(value) => value.serialize(serializer),
+            FeedText::Text(text) => text.serialize(serializer),
+        }
+    }
 }
 
 /// Items of `feed.entries[].categories`.
