@@ -3,25 +3,27 @@
 
 use std::hash::{Hash, Hasher};
 
-/// FNV-1a: a small hash that gives the same value in every run.
-#[derive(Debug, Clone, Copy)]
-pub struct StableHasher(u64);
+use xxhash_rust::xxh3::Xxh3Default;
 
-impl Default for StableHasher {
-    fn default() -> Self {
-        StableHasher(0xcbf2_9ce4_8422_2325)
+/// XXH3 (64 bits): a hash with a fixed specification, so the same value in every run and on
+/// every machine, that reads eight bytes at a time (every article's text is hashed in every
+/// build).
+#[derive(Clone, Default)]
+pub struct StableHasher(Xxh3Default);
+
+impl std::fmt::Debug for StableHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StableHasher({:016x})", self.finish())
     }
 }
 
 impl Hasher for StableHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.digest()
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0.update(bytes);
     }
 }
 

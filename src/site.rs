@@ -590,6 +590,8 @@ impl Site {
             .map(String::as_str)
             .collect();
         staging.commit(&all)?;
+        drop(all);
+        renderer.free_in_background();
         let report = BuildReport {
             articles: self.articles().len(),
             pages: pages.len(),

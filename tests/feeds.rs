@@ -99,6 +99,25 @@ fn atom_rss_and_json_feeds_parse_with_the_newest_entries() {
     assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
     assert_eq!(json["items"][0]["title"], "Gas & power: <prices> ]]> rise");
     assert_eq!(json["items"].as_array().unwrap().len(), 3);
+    let (gas, pipeline) = (&json["items"][0], &json["items"][2]);
+    assert_eq!(gas["date_modified"], "2024-04-05T08:00:00+02:00");
+    assert_eq!(gas["date_published"], "2024-04-04T10:00:00+02:00");
+    assert!(
+        pipeline.get("date_modified").is_none(),
+        "no date_modified without an update: {pipeline}"
+    );
+    assert_eq!(pipeline["authors"], serde_json::json!([{ "name": "Ana" }]));
+    assert_eq!(
+        pipeline["tags"],
+        serde_json::json!(["Energy", "Trade", "Norway", "Germany"])
+    );
+    assert_eq!(gas["id"], "https://example.org/news/2024/04/04/gas/");
+    let content = gas["content_html"].as_str().unwrap();
+    assert!(
+        content.contains("<strong>bold</strong>")
+            && content.contains("href=\"https://example.org/news/2022/02/02/pipeline-talks/\""),
+        "the whole article with absolute links: {content}"
+    );
 }
 
 #[test]

@@ -278,6 +278,18 @@ impl<'a> Renderer<'a> {
         renderer
     }
 
+    /// Frees what the renderer kept for its pages (cards, term views, feed entries and bodies)
+    /// on another thread: in a large archive that takes a while, and nothing waits for it.
+    pub fn free_in_background(self) {
+        let kept = (
+            self.cards,
+            self.term_links,
+            self.term_views,
+            self.feed_articles,
+        );
+        std::thread::spawn(move || drop(kept));
+    }
+
     /// Every page of the site, in no particular order.
     pub fn pages(&self) -> Vec<Page> {
         let mut pages: Vec<Page> = PAGE_FAMILIES
