@@ -32,7 +32,7 @@ fn cache_file(root: &Path, output: &Path) -> PathBuf {
 }
 
 /// Changes whenever the cache's layout does, with the version of Annals.
-const FORMAT: &str = concat!("annals-cache-3-", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("annals-cache-4-", env!("CARGO_PKG_VERSION"));
 
 /// Files changed less than this long before a build may change again within the file system's
 /// clock tick without their time changing, so the next build reads them again.

@@ -169,32 +169,42 @@ impl FeedBody {
     }
 }
 
-/// What an entry carries of article `i` in Atom and RSS: the whole article or its summary, with
-/// absolute links.
-fn xml_content(r: &Renderer, i: usize) -> Result<FeedText, Diagnostic> {
+/// What a feed carries of article `i`: the whole article or its summary, with absolute links.
+enum Content<'r> {
+    /// The whole article, in the forms made once for every feed.
+    Body(&'r FeedBody),
+    /// HTML made for this feed.
+    Html(String),
+}
+
+/// Article `i`'s [`Content`] in feeds.
+fn content<'r>(r: &'r Renderer, i: usize) -> Result<Content<'r>, Diagnostic> {
     Ok(match (r.config.feed_content, r.feed_body(i)) {
-        (ArticleText::Full, Some(body)) => match &body?.xml {
-            Some(xml) => FeedText::Shared(xml.clone()),
-            None => FeedText::Text(absolute_links(r, &r.body_html(i)?)),
-        },
-        (ArticleText::Full, None) => FeedText::Text(absolute_links(r, &r.body_html(i)?)),
+        (ArticleText::Full, Some(body)) => Content::Body(body?),
+        (ArticleText::Full, None) => Content::Html(absolute_links(r, &r.body_html(i)?)),
         (ArticleText::Summary, _) => {
-            FeedText::Text(absolute_links(r, r.articles[i].body.summary_html()))
+            Content::Html(absolute_links(r, r.articles[i].body.summary_html()))
         }
     })
 }
 
-/// What an item carries of article `i` in JSON Feed, as [`xml_content`] but encoded for JSON.
+/// [`content`] for Atom and RSS.
+fn xml_content(r: &Renderer, i: usize) -> Result<FeedText, Diagnostic> {
+    Ok(match content(r, i)? {
+        Content::Body(FeedBody { xml: Some(xml), .. }) => FeedText::Shared(xml.clone()),
+        Content::Body(body) => FeedText::Text(absolute_links(r, &body.html)),
+        Content::Html(html) => FeedText::Text(html),
+    })
+}
+
+/// [`content`] for JSON Feed.
 fn json_content<'r>(r: &'r Renderer, i: usize) -> Result<JsonText<'r>, Diagnostic> {
-    Ok(match (r.config.feed_content, r.feed_body(i)) {
-        (ArticleText::Full, Some(body)) => match &body?.json {
-            Some(json) => JsonText::Encoded(json),
-            None => JsonText::Text(absolute_links(r, &r.body_html(i)?)),
-        },
-        (ArticleText::Full, None) => JsonText::Text(absolute_links(r, &r.body_html(i)?)),
-        (ArticleText::Summary, _) => {
-            JsonText::Text(absolute_links(r, r.articles[i].body.summary_html()))
-        }
+    Ok(match content(r, i)? {
+        Content::Body(FeedBody {
+            json: Some(json), ..
+        }) => JsonText::Encoded(json),
+        Content::Body(body) => JsonText::Text(absolute_links(r, &body.html)),
+        Content::Html(html) => JsonText::Text(html),
     })
 }
 
