@@ -11,6 +11,7 @@
 //!   served folder of `serve`. Files of the previous site that the new one lacks are removed by
 //!   the sink when it finishes, from its record of the files it wrote.
 
+use std::cell::Cell;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -25,7 +26,7 @@ use crate::index::{SiteIndex, sort_articles};
 use crate::markdown::ArticleBody;
 use crate::output::OutputError;
 use crate::progress::Progress;
-use crate::render::{Page, RenderedPage};
+use crate::render::Page;
 use crate::search::SearchError;
 
 /// Why a build failed.
@@ -313,16 +314,15 @@ pub fn stale(previous: Option<&HashMap<String, u64>>, rel: &str, fingerprint: Op
     fingerprint.is_none_or(|f| previous.is_none_or(|p| p.get(rel) != Some(&f)))
 }
 
-/// The pages to render: those whose file is [`stale`].
-pub fn dirty(
-    pages: &[(Page, String)],
+/// The pages to render, with their files: those whose file is [`stale`].
+pub fn dirty<'p>(
+    pages: &'p [(Page, String)],
     fingerprints: &HashMap<String, u64>,
     previous: Option<&HashMap<String, u64>>,
-) -> Vec<Page> {
+) -> Vec<&'p (Page, String)> {
     pages
         .par_iter()
         .filter(|(_, file)| stale(previous, file, fingerprints.get(file).copied()))
-        .map(|&(page, _)| page)
         .collect()
 }
 
@@ -332,20 +332,37 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError>;
 }
 
-/// Renders `pages` in parallel with `render` and writes them into `sink`. Every input error is
-/// reported; otherwise the first output error.
+thread_local! {
+    /// Each thread's page buffer, reused from page to page: a page is made in memory that has
+    /// already grown to page size, not in a buffer doubled (and copied) as it grows.
+    static PAGE_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// A page buffer larger than this is let go after its page rather than kept for the next.
+const KEPT_BUFFER: usize = 8 << 20;
+
+/// Renders `pages` in parallel with `render` (which writes a page at the end of the buffer it
+/// is given) and writes them into `sink` at their files. Every input error is reported;
+/// otherwise the first output error.
 pub fn write_pages(
-    pages: &[Page],
-    render: impl Fn(Page) -> Result<RenderedPage, Diagnostic> + Sync,
+    pages: &[&(Page, String)],
+    render: impl Fn(Page, &mut Vec<u8>) -> Result<(), Diagnostic> + Sync,
     sink: &dyn Sink,
     progress: &dyn Progress,
 ) -> Result<(), BuildError> {
     let failures: Vec<BuildError> = pages
         .par_iter()
-        .filter_map(|&page| {
-            let result = render(page)
+        .filter_map(|&&(page, ref file)| {
+            // Taken, not borrowed: a render that waits on other parallel work may run another
+            // page on this thread meanwhile, which then starts from an empty buffer.
+            let mut buffer = PAGE_BUFFER.take();
+            buffer.clear();
+            let result = render(page, &mut buffer)
                 .map_err(|d| BuildError::Input(vec![d]))
-                .and_then(|p| Ok(sink.write(&p.path, p.body.as_bytes())?));
+                .and_then(|()| Ok(sink.write(file, &buffer)?));
+            if buffer.capacity() <= KEPT_BUFFER {
+                PAGE_BUFFER.set(buffer);
+            }
             progress.advance(1);
             result.err()
         })
@@ -380,7 +397,10 @@ mod tests {
             ("page/2/index.html".to_owned(), 9),
             ("404.html".to_owned(), 3),
         ]);
-        let written = dirty(&pages, &fresh, Some(&previous));
+        let written: Vec<Page> = dirty(&pages, &fresh, Some(&previous))
+            .into_iter()
+            .map(|&(page, _)| page)
+            .collect();
         assert_eq!(written, [second, missing]);
         assert!(!stale(Some(&previous), "index.html", Some(1)));
         assert!(stale(Some(&previous), "new.html", Some(1)));

@@ -196,10 +196,11 @@ impl LiveSite {
         let dirty = engine::dirty(&pages, &fresh, Some(&self.fingerprints));
         engine::write_pages(
             &dirty,
-            |page| self.site.render(&renderer, page),
+            |page, out| self.site.render(&renderer, page, out),
             &self.folder,
             &Silent,
         )?;
+        let written = dirty.len();
         // The set of files changes only when pages come or go.
         let same_pages = matches!(
             applied,
@@ -213,7 +214,7 @@ impl LiveSite {
         self.fingerprints = fresh;
         let removed = if same_pages { 0 } else { self.finish_folder()? };
         Ok(Update::Pages {
-            written: dirty.len(),
+            written,
             removed,
             moved: Vec::new(),
         })

@@ -23,7 +23,7 @@ use crate::layout;
 use crate::ledger::{self, Ledger};
 use crate::output::{OutputDir, Staging, check_output_dir};
 use crate::progress::{Progress, Silent};
-use crate::render::{Page, RenderedPage, Renderer};
+use crate::render::{Page, Renderer};
 use crate::routes::Links;
 use crate::search::{self, SearchError};
 use crate::statics;
@@ -315,9 +315,15 @@ impl Site {
         layout::pages(self, renderer)
     }
 
-    /// Renders one page; a bug of Annals met on the way is an error naming the page's source.
-    pub fn render(&self, renderer: &Renderer, page: Page) -> Result<RenderedPage, Diagnostic> {
-        catch_panic(|| renderer.render(page))
+    /// Renders one page at the end of `out`; a bug of Annals met on the way is an error naming
+    /// the page's source.
+    pub fn render(
+        &self,
+        renderer: &Renderer,
+        page: Page,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        catch_panic(|| renderer.render(page, out))
             .map_err(|panic| panic.at(self.source_of(renderer, page)))?
     }
 
@@ -358,8 +364,9 @@ impl Site {
                     broken: Vec::new(),
                     waiting: Vec::new(),
                 };
-                let html = match self.render(&renderer, *page) {
-                    Ok(rendered) => rendered.body,
+                let mut text = Vec::new();
+                let html = match self.render(&renderer, *page, &mut text) {
+                    Ok(()) => String::from_utf8_lossy(&text),
                     Err(error) => {
                         result.broken.push(Broken::Error(error));
                         return result;
@@ -566,7 +573,7 @@ impl Site {
         let write_pages = || {
             engine::write_pages(
                 &dirty,
-                |page| self.render(&renderer, page),
+                |page, out| self.render(&renderer, page, out),
                 &staging,
                 progress,
             )

@@ -96,9 +96,15 @@ impl Theme {
             .unwrap_or_else(|| PathBuf::from(format!("templates/{name} (built-in)")))
     }
 
-    /// Renders a template, reporting a failure as a diagnostic naming the template file.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|e| {
+    /// Renders a template at the end of `out`, reporting a failure as a diagnostic naming the
+    /// template file (`out` then holds part of the page).
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        self.tera.render_to(name, context, out).map_err(|e| {
             Diagnostic::new(
                 self.template_file(name),
                 format!("rendering failed: {}", error_chain(&e)),

@@ -1,6 +1,7 @@
 //! Article pages, and the redirects from their former URLs (`aliases`).
 
 use std::hash::Hash;
+use std::io::Write;
 
 use super::views::{ArticleView, Html};
 use super::{HashInputs, Kind, Listed, Page, Renderer, metadata, period};
@@ -40,7 +41,7 @@ impl Kind for ArticlePage {
         Some("article.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let i = self.0;
         let a = &r.articles[i];
         let format = &r.config.date_format;
@@ -68,7 +69,7 @@ impl Kind for ArticlePage {
         let page = r.page_view("article", &a.meta.title, &a.url, &a.body.summary_text);
         let mut ctx = r.context(&page);
         ctx.insert("article", &article);
-        r.theme.render("article.html", &ctx)
+        r.theme.render("article.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
@@ -109,14 +110,16 @@ impl Kind for AliasPage {
     }
 
     /// A page that sends readers (and search engines) from an old URL to the article.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let target = &r.articles[self.article].url;
         let to = escape_html(&r.permalink(target));
         let local = escape_html(&r.link(target));
-        Ok(format!(
+        let _ = write!(
+            out,
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n<link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={local}\">\n</head>\n<body>\n<p>This article has moved to <a href=\"{local}\">{to}</a>.</p>\n</body>\n</html>\n",
             lang = escape_html(&r.config.language)
-        ))
+        );
+        Ok(())
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {

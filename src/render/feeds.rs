@@ -300,7 +300,7 @@ fn entry<'r>(r: &'r Renderer, i: usize) -> Result<FeedEntry<'r>, Diagnostic> {
 
 impl FeedPage {
     /// An Atom or RSS feed from its template.
-    fn templated(&self, r: &Renderer, template: &str) -> Result<String, Diagnostic> {
+    fn templated(&self, r: &Renderer, template: &str, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let ids = articles(r, self.scope);
         let updated = ids
             .iter()
@@ -329,11 +329,11 @@ impl FeedPage {
                 entries,
             },
         );
-        r.theme.render(template, &ctx)
+        r.theme.render(template, &ctx, out)
     }
 
     /// A JSON Feed 1.1 document.
-    fn json_feed(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn json_feed(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let items = articles(r, self.scope)
             .into_iter()
             .map(|i| {
@@ -367,7 +367,9 @@ impl FeedPage {
             title: title(r, self.scope),
             version: "https://jsonfeed.org/version/1.1",
         };
-        Ok(serde_json::to_string_pretty(&feed).unwrap_or_default())
+        // Writing into memory fails only on a value JSON cannot hold, which a feed has not.
+        let _ = serde_json::to_writer_pretty(out, &feed);
+        Ok(())
     }
 }
 
@@ -384,11 +386,11 @@ impl Kind for FeedPage {
         }
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         match self.format {
-            FeedFormat::Atom => self.templated(r, "atom.xml"),
-            FeedFormat::Rss => self.templated(r, "rss.xml"),
-            FeedFormat::Json => self.json_feed(r),
+            FeedFormat::Atom => self.templated(r, "atom.xml", out),
+            FeedFormat::Rss => self.templated(r, "rss.xml", out),
+            FeedFormat::Json => self.json_feed(r, out),
         }
     }
 

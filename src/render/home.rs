@@ -25,7 +25,7 @@ impl Kind for HomePage {
         Some("index.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let title = if self.0 > 1 {
             numbered("Latest", self.0)
         } else {
@@ -34,7 +34,7 @@ impl Kind for HomePage {
         let page = r.page_view("home", &title, &self.url(r), &r.config.description);
         let mut ctx = r.context(&page);
         r.add_listing(&mut ctx, "Latest", &routes::home(), &r.all_ids, self.0);
-        r.theme.render("index.html", &ctx)
+        r.theme.render("index.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {

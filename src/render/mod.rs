@@ -133,8 +133,8 @@ trait Kind {
     fn url(&self, r: &Renderer) -> String;
     /// The template it is rendered with, if any.
     fn template(&self) -> Option<&'static str>;
-    /// Its text: HTML, XML, JSON or plain text.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic>;
+    /// Its text (HTML, XML, JSON or plain text), written at the end of `out`.
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic>;
     /// Hashes everything the page shows into `h`; false for a page that is rendered again by
     /// every build.
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool;
@@ -170,14 +170,6 @@ const PAGE_FAMILIES: [fn(&Renderer) -> Vec<Page>; 6] = [
     special::pages,
     feeds::pages,
 ];
-
-/// A rendered page: where it goes below the output folder, and its bytes.
-pub struct RenderedPage {
-    /// Path below the output folder, with `/` separators (`2024/06/19/putin/index.html`).
-    pub path: String,
-    /// The page's text: HTML, XML, JSON or plain text.
-    pub body: String,
-}
 
 /// Turns the site's articles and indexes into pages.
 pub struct Renderer<'a> {
@@ -326,12 +318,9 @@ impl<'a> Renderer<'a> {
         routes::file_for(&self.url_of(page))
     }
 
-    /// Renders one page.
-    pub fn render(&self, page: Page) -> Result<RenderedPage, Diagnostic> {
-        Ok(RenderedPage {
-            path: self.file_of(page),
-            body: page.kind().render(self)?,
-        })
+    /// Renders one page at the end of `out`.
+    pub fn render(&self, page: Page, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
+        page.kind().render(self, out)
     }
 
     /// Article `i`'s body as HTML, read again from its file and rendered.

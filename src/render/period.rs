@@ -424,7 +424,7 @@ impl Kind for PeriodPage {
         Some("period.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let period = r.period(self.period);
         let (up, crumbs) = match self.period {
             PeriodRef::Year(_) => (r.archive_link(), vec![r.archive_link()]),
@@ -492,7 +492,7 @@ impl Kind for PeriodPage {
             },
         );
         r.add_listing(&mut ctx, &label, &period.url(), &ids, self.page);
-        r.theme.render("period.html", &ctx)
+        r.theme.render("period.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
@@ -526,7 +526,7 @@ impl Kind for ArchivePage {
         Some("archive.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let shades = Shades::new(
             r.index
                 .years
@@ -573,7 +573,7 @@ impl Kind for ArchivePage {
         let mut ctx = r.context(&page);
         ctx.insert("years", &years);
         ctx.insert("legend", &shades.legend());
-        r.theme.render("archive.html", &ctx)
+        r.theme.render("archive.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
@@ -604,7 +604,7 @@ impl Kind for DaysPage {
         None
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         // Newest first, as `"2024-06-19"`: digits and dashes need no escaping.
         let days: Vec<String> = r
             .calendar
@@ -612,7 +612,8 @@ impl Kind for DaysPage {
             .iter()
             .map(|&(y, m, d)| format!("\"{}\"", r.period(PeriodRef::Day(y, m, d)).datetime()))
             .collect();
-        Ok(format!("[{}]\n", days.join(",")))
+        out.extend_from_slice(format!("[{}]\n", days.join(",")).as_bytes());
+        Ok(())
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {

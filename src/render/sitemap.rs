@@ -59,7 +59,7 @@ impl Kind for SitemapPage {
     }
 
     /// The `<urlset>` of every listed page, or of part `n` of them.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let pages = r.listed();
         let chunk = match self.0 {
             Some(n) => pages
@@ -83,7 +83,8 @@ impl Kind for SitemapPage {
             xml.push_str("  </url>\n");
         }
         xml.push_str("</urlset>\n");
-        Ok(xml)
+        out.extend_from_slice(xml.as_bytes());
+        Ok(())
     }
 
     fn fingerprint(&self, _: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
@@ -110,7 +111,7 @@ impl Kind for SitemapIndexPage {
     }
 
     /// The `<sitemapindex>` listing every part.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let parts = r.listed().len().div_ceil(r.config.sitemap_max_urls);
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -127,7 +128,8 @@ impl Kind for SitemapIndexPage {
             xml.push_str("  </sitemap>\n");
         }
         xml.push_str("</sitemapindex>\n");
-        Ok(xml)
+        out.extend_from_slice(xml.as_bytes());
+        Ok(())
     }
 
     fn fingerprint(&self, _: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
@@ -154,7 +156,7 @@ impl Kind for NewsSitemapPage {
     }
 
     /// The Google News sitemap: articles published in the two days before the build.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let since = r.now - Duration::days(2);
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n",
@@ -176,7 +178,8 @@ impl Kind for NewsSitemapPage {
             );
         }
         xml.push_str("</urlset>\n");
-        Ok(xml)
+        out.extend_from_slice(xml.as_bytes());
+        Ok(())
     }
 
     /// It depends on the time of the build: rendered again every time.
@@ -203,7 +206,7 @@ impl Kind for RobotsPage {
     }
 
     /// Everything may be crawled; here are the sitemaps.
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let mut robots = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
             r.permalink(&routes::sitemap(None))
@@ -211,7 +214,8 @@ impl Kind for RobotsPage {
         if r.config.news_sitemap {
             let _ = writeln!(robots, "Sitemap: {}", r.permalink(&routes::news_sitemap()));
         }
-        Ok(robots)
+        out.extend_from_slice(robots.as_bytes());
+        Ok(())
     }
 
     fn fingerprint(&self, _: &Renderer, _: &HashInputs, _: &mut StableHasher) -> bool {

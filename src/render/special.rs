@@ -35,11 +35,11 @@ impl Kind for SearchPage {
         Some("search.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let page = r.page_view("search", "Search", &self.url(r), "Search the archive");
         let mut ctx = r.context(&page);
         ctx.insert("search", &search_view(r));
-        r.theme.render("search.html", &ctx)
+        r.theme.render("search.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
@@ -83,14 +83,14 @@ impl Kind for NotFoundPage {
         Some("404.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let page = r.page_view(
             "404",
             "Page not found",
             &self.url(r),
             "This page does not exist.",
         );
-        r.theme.render("404.html", &r.context(&page))
+        r.theme.render("404.html", &r.context(&page), out)
     }
 
     fn fingerprint(&self, _: &Renderer, _: &HashInputs, _: &mut StableHasher) -> bool {

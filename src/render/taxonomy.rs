@@ -267,9 +267,9 @@ impl Kind for TaxonomyPage {
         Some("taxonomy.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let ctx = r.taxonomy_context(self.0, &self.url(r));
-        r.theme.render("taxonomy.html", &ctx)
+        r.theme.render("taxonomy.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
@@ -295,7 +295,7 @@ impl Kind for PlacesPage {
         Some("places.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let mut ctx = r.taxonomy_context(self.0, &self.url(r));
         let t = &r.index.taxonomies[self.0];
         // Countries by region and subregion (BTreeMaps keep both sorted by name); the rest of
@@ -359,7 +359,7 @@ impl Kind for PlacesPage {
                 legend: shades.legend(),
             },
         );
-        r.theme.render("places.html", &ctx)
+        r.theme.render("places.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, _: &HashInputs, h: &mut StableHasher) -> bool {
@@ -385,7 +385,7 @@ impl Kind for TermPage {
         Some("term.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
         let description = format!(
             "{} articles about {} in {}",
@@ -400,7 +400,7 @@ impl Kind for TermPage {
         ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         let base = r.term_url(self.taxonomy, self.term);
         r.add_listing(&mut ctx, &entry.name, &base, &entry.articles, self.page);
-        r.theme.render("term.html", &ctx)
+        r.theme.render("term.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
@@ -430,7 +430,7 @@ impl Kind for TermYearPage {
         Some("term_year.html")
     }
 
-    fn render(&self, r: &Renderer) -> Result<String, Diagnostic> {
+    fn render(&self, r: &Renderer, out: &mut Vec<u8>) -> Result<(), Diagnostic> {
         let entry = &r.index.taxonomies[self.taxonomy].terms[self.term];
         let year = &entry.years[self.year];
         let title = format!("{} in {:04}", entry.name, year.year);
@@ -446,7 +446,7 @@ impl Kind for TermYearPage {
         ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
         ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         ctx.insert("term_year", &r.term_year_view(*self));
-        r.theme.render("term_year.html", &ctx)
+        r.theme.render("term_year.html", &ctx, out)
     }
 
     fn fingerprint(&self, r: &Renderer, inputs: &HashInputs, h: &mut StableHasher) -> bool {
