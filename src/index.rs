@@ -419,6 +419,7 @@ mod tests {
                     url: String::new(),
                     body: Default::default(),
                     stamp: None,
+                    kept: None,
                     moved_from: Vec::new(),
                 }
             })

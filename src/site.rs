@@ -509,12 +509,12 @@ impl Site {
     /// Where the links of article `i`'s body lead, with their lines.
     fn link_lines(&self, renderer: &Renderer, i: usize) -> crate::markdown::LinkLines {
         let a = &self.articles()[i];
-        let Ok((body, first_line)) = content::read_body(&a.meta.source) else {
+        let Ok(body) = a.markdown() else {
             return Vec::new();
         };
         let source = crate::markdown::BodySource {
             file: &a.meta.source,
-            first_line,
+            first_line: body.first_line,
             raw_html: self.config.raw_html,
         };
         let links = content::ArticleLinks::new(
@@ -523,8 +523,13 @@ impl Site {
                 .iter()
                 .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
         );
-        crate::markdown::link_lines(&body, source, &|rel| links.url(rel), &renderer.link(&a.url))
-            .unwrap_or_default()
+        crate::markdown::link_lines(
+            &body.text,
+            source,
+            &|rel| links.url(rel),
+            &renderer.link(&a.url),
+        )
+        .unwrap_or_default()
     }
 
     /// Writes the site to `output`, changing what was there only if everything succeeded: files

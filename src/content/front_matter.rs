@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_saphyr::MessageFormatter;
 
 use super::dates::{ArticleDate, deserialize_checked_date};
-use super::{ArticleMeta, ParsedArticle, TermName};
+use super::{ArticleMeta, Markdown, ParsedArticle, TermName};
 use crate::config::{SiteConfig, SlugFrom};
 use crate::diagnostics::{Diagnostic, line_col, slash_path};
 use crate::places::{Country, Place};
@@ -139,12 +139,15 @@ pub fn parse_file(
 
 /// The body of an article file again, with the file line it starts on, for rendering it once
 /// its front matter was read by [`parse_file`].
-pub fn read_body(path: &Path) -> Result<(String, usize), Diagnostic> {
+pub fn read_body(path: &Path) -> Result<Markdown, Diagnostic> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, format!("cannot read: {e}")))?;
     let text = text::clean(&text);
     let split = split_file(&text, path)?;
-    Ok((split.body.to_owned(), split.body_line))
+    Ok(Markdown {
+        text: split.body.to_owned(),
+        first_line: split.body_line,
+    })
 }
 
 /// Parses the text of an article file; `path` names it in errors and `rel_path` is its path

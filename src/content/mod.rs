@@ -3,8 +3,9 @@
 //!
 //! The stage runs in three steps: [`discover`] lists the files, [`parse_file`] reads one file into a
 //! [`ParsedArticle`] (front matter checked, body still Markdown), and [`assign_urls`] gives every
-//! article its URL and rejects two articles that would land on the same one. Article pages read
-//! their body again with [`read_body`] when they are rendered, so no build holds every body.
+//! article its URL and rejects two articles that would land on the same one. The body is kept
+//! from reading in small archives ([`KEEP_MARKDOWN_UP_TO`]); in larger ones article pages, feeds
+//! and the search index read it again with [`read_body`], so that no large build holds every body.
 
 mod dates;
 mod discover;
@@ -118,6 +119,31 @@ pub struct ParsedArticle {
     pub body: String,
     /// The line of the file on which `body` starts, to report positions in the file.
     pub body_line: usize,
+}
+
+/// An article's Markdown body, with the line of its file it starts on (to report positions in
+/// the file).
+#[derive(Debug)]
+pub struct Markdown {
+    /// The Markdown after the front matter, without the characters HTML and XML forbid.
+    pub text: String,
+    /// The line of the file on which `text` starts.
+    pub first_line: usize,
+}
+
+/// Archives whose article files hold at most this many bytes together keep every body in memory
+/// from the reading pass to the pages, feeds and search index that need it again; larger ones
+/// read each body again from its file when it is needed, so that memory does not grow with the
+/// archive's text.
+pub const KEEP_MARKDOWN_UP_TO: u64 = 256 << 20;
+
+/// The body of the article whose file is `source`: the one kept from reading (see
+/// [`KEEP_MARKDOWN_UP_TO`]), or its file read again.
+pub fn markdown(source: &Path, kept: Option<&Arc<Markdown>>) -> Result<Arc<Markdown>, Diagnostic> {
+    match kept {
+        Some(kept) => Ok(Arc::clone(kept)),
+        None => read_body(source).map(Arc::new),
+    }
 }
 
 /// Fills the `article_path` pattern of `config` for one article.
@@ -259,12 +285,20 @@ pub struct Article {
     pub body: ArticleBody,
     /// The file's stamp when it was read, for the build cache.
     pub stamp: Option<FileStamp>,
+    /// Its body, when kept from reading (see [`KEEP_MARKDOWN_UP_TO`]); [`Article::markdown`]
+    /// gives it either way.
+    pub kept: Option<Arc<Markdown>>,
     /// Its earlier URLs from the URL ledger (see [`crate::ledger`]), redirecting to it like its
     /// `aliases`.
     pub moved_from: Vec<String>,
 }
 
 impl Article {
+    /// Its body: the one kept from reading, or its file read again.
+    pub fn markdown(&self) -> Result<Arc<Markdown>, Diagnostic> {
+        markdown(&self.meta.source, self.kept.as_ref())
+    }
+
     /// Every URL that redirects to the article: its `aliases`, then its earlier URLs.
     pub fn redirects(&self) -> impl Iterator<Item = &String> {
         self.meta.aliases.iter().chain(&self.moved_from)

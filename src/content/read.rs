@@ -6,7 +6,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
-use super::{Article, ArticleMeta, Discovered, FileStamp, Resource, discover, parse_file};
+use std::sync::Arc;
+
+use super::{
+    Article, ArticleMeta, Discovered, FileStamp, KEEP_MARKDOWN_UP_TO, Markdown, Resource, discover,
+    parse_file,
+};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, catch_panic, slash_path};
 use crate::markdown::{self, ArticleBody, BodySource};
@@ -53,7 +58,8 @@ impl Publish {
     }
 
     /// Reads the article at `rel` below `content_dir` again: `None` when its file is gone or it
-    /// is not published.
+    /// is not published. Its body is not kept: for one article, reading the file again when the
+    /// body is needed costs little.
     pub fn reread(
         &self,
         content_dir: &Path,
@@ -64,7 +70,7 @@ impl Publish {
         if !path.is_file() {
             return Ok(None);
         }
-        let article = read_article(&path, content_dir, config)?;
+        let article = read_article(&path, content_dir, config, false)?;
         Ok(matches!(self.decide(&article.meta), Published::Yes).then_some(article))
     }
 }
@@ -119,6 +125,7 @@ pub fn read_all<R: Readings>(
         load,
     );
     let (found, stamps) = listed?;
+    let keep = stamps.iter().flatten().map(|s| s.len).sum::<u64>() <= KEEP_MARKDOWN_UP_TO;
     let Discovered {
         articles: files,
         resources,
@@ -153,9 +160,10 @@ pub fn read_all<R: Readings>(
                     url: String::new(),
                     body,
                     stamp,
+                    kept: None,
                     moved_from: Vec::new(),
                 }),
-                None => read_article(file, content_dir, config),
+                None => read_article(file, content_dir, config, keep),
             };
             progress.advance(1);
             read.map(|article| Article { stamp, ..article })
@@ -234,13 +242,14 @@ fn unpublished(resources: &[Resource], orphans: &[PathBuf]) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Reads one article file: its front matter, and what listings need of its body. Its URL is
-/// still empty and its `@/` links unresolved. A bug of Annals met on the way is an error naming
-/// the file.
+/// Reads one article file: its front matter, and what listings need of its body, which it keeps
+/// whole if `keep`. Its URL is still empty and its `@/` links unresolved. A bug of Annals met on
+/// the way is an error naming the file.
 pub fn read_article(
     file: &Path,
     content_dir: &Path,
     config: &SiteConfig,
+    keep: bool,
 ) -> Result<Article, Vec<Diagnostic>> {
     catch_panic(|| {
         #[cfg(debug_assertions)]
@@ -252,11 +261,18 @@ pub fn read_article(
             raw_html: config.raw_html,
         };
         let body = markdown::analyze(&parsed.body, source, parsed.meta.summary.as_deref());
+        let kept = keep.then(|| {
+            Arc::new(Markdown {
+                text: parsed.body,
+                first_line: parsed.body_line,
+            })
+        });
         Ok(Article {
             meta: parsed.meta,
             url: String::new(),
             body,
             stamp: None,
+            kept,
             moved_from: Vec::new(),
         })
     })

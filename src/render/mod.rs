@@ -44,7 +44,7 @@ use chrono::{DateTime, FixedOffset};
 use tera::{Context, Value};
 
 use crate::config::{ArticleText, SiteConfig};
-use crate::content::{self, Article, ArticleLinks};
+use crate::content::{Article, ArticleLinks};
 use crate::diagnostics::Diagnostic;
 use crate::hash::StableHasher;
 use crate::index::SiteIndex;
@@ -346,14 +346,14 @@ impl<'a> Renderer<'a> {
 
     fn read_body_html(&self, i: usize) -> Result<String, Diagnostic> {
         let a = &self.articles[i];
-        let (body, first_line) = content::read_body(&a.meta.source)?;
+        let body = a.markdown()?;
         let source = BodySource {
             file: &a.meta.source,
-            first_line,
+            first_line: body.first_line,
             raw_html: self.config.raw_html,
         };
         let links = |rel: &str| self.article_links.url(rel);
-        markdown::render_html(&body, source, &links, &self.link(&a.url))
+        markdown::render_html(&body.text, source, &links, &self.link(&a.url))
             .map_err(|mut errors| errors.swap_remove(0))
     }
 
@@ -685,6 +685,7 @@ impl search::Records for SearchRecords<'_> {
             date: Cow::Owned(article.meta.date.display(&r.config.date_format)),
             summary: Cow::Borrowed(&article.body.summary_text),
             source: Cow::Borrowed(&article.meta.source),
+            markdown: article.kept.clone(),
             digest: article.body.digest,
             facets,
         }

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -36,6 +37,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{ArticleText, RawHtml, SiteConfig};
+use crate::content::Markdown;
 use crate::hash::{StableHasher, stable_hash};
 use inverted::BatchWords;
 use parts::Part;
@@ -119,7 +121,7 @@ pub struct Facet {
 }
 
 /// One article as the index holds it.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone)]
 pub struct Record<'a> {
     /// Its URL, as links on the site's pages give it.
     pub url: Cow<'a, str>,
@@ -128,12 +130,31 @@ pub struct Record<'a> {
     pub date: Cow<'a, str>,
     /// The summary as plain text.
     pub summary: Cow<'a, str>,
-    /// The Markdown file, read again for its full text.
+    /// The Markdown file, read again for its full text unless `markdown` has it.
     pub source: Cow<'a, Path>,
+    /// Its body, if kept from reading.
+    pub markdown: Option<Arc<Markdown>>,
     /// A digest of its text (its body's, with full text).
     pub digest: u64,
     /// Its values of each facet.
     pub facets: Vec<Vec<Cow<'a, str>>>,
+}
+
+/// Every field but the kept body, which `digest` stands for.
+impl Hash for Record<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let Record {
+            url,
+            title,
+            date,
+            summary,
+            source,
+            markdown: _,
+            digest,
+            facets,
+        } = self;
+        (url, title, date, summary, source, digest, facets).hash(h);
+    }
 }
 
 impl Record<'_> {
@@ -146,6 +167,7 @@ impl Record<'_> {
             date: own(&self.date),
             summary: own(&self.summary),
             source: Cow::Owned(self.source.to_path_buf()),
+            markdown: self.markdown.clone(),
             digest: self.digest,
             facets: self
                 .facets
@@ -165,6 +187,7 @@ impl Record<'_> {
             date: borrow(&self.date),
             summary: borrow(&self.summary),
             source: Cow::Borrowed(self.source.as_ref()),
+            markdown: self.markdown.clone(),
             digest: self.digest,
             facets: self
                 .facets

@@ -252,9 +252,9 @@ impl Indexing<'_> {
             let record = records.record(id);
             let text = match settings.scope {
                 ArticleText::Full => {
-                    let (body, _) = content::read_body(&record.source)
+                    let body = content::markdown(&record.source, record.markdown.as_ref())
                         .map_err(|d| SearchError::new(d.to_string()))?;
-                    Cow::Owned(crate::markdown::search_text(&body, settings.raw_html))
+                    Cow::Owned(crate::markdown::search_text(&body.text, settings.raw_html))
                 }
                 ArticleText::Summary => record.summary.clone(),
             };
@@ -323,6 +323,7 @@ mod tests {
                     date: Cow::Borrowed("1 May 2024"),
                     summary: Cow::Borrowed(""),
                     source: Cow::Owned(source),
+                    markdown: None,
                     digest: crate::hash::stable_hash(body),
                     facets: vec![vec![Cow::Borrowed("Chad")]],
                 }
