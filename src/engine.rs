@@ -141,8 +141,14 @@ impl ArticleSet {
                 return Err(errors);
             }
         }
-        let (rels, readings): (Vec<String>, Vec<Option<Article>>) =
-            changes.into_iter().map(|c| (c.rel, c.article)).unzip();
+        // Articles are moved once, out of the changes (a move of every article of a large
+        // archive is felt).
+        let mut rels = Vec::with_capacity(changes.len());
+        let mut fresh: Vec<Article> = Vec::with_capacity(changes.len());
+        for change in changes {
+            rels.push(change.rel);
+            fresh.extend(change.article);
+        }
         // A full load has no unchanged articles to tell apart.
         let changed: HashSet<&str> = if self.articles.is_empty() {
             HashSet::new()
@@ -157,7 +163,6 @@ impl ArticleSet {
 
         // URLs: unique among the unchanged articles and the new readings; a later reading with
         // the URL of an earlier one is the error.
-        let mut fresh: Vec<Article> = readings.into_iter().flatten().collect();
         let urls: Vec<String> = fresh
             .par_iter()
             .map(|a| content::article_url(config, &a.meta))
@@ -227,7 +232,11 @@ impl ArticleSet {
         }
         self.articles
             .retain(|a| !changed.contains(a.meta.rel_path.as_str()));
-        self.articles.append(&mut fresh);
+        if self.articles.is_empty() {
+            self.articles = fresh;
+        } else {
+            self.articles.append(&mut fresh);
+        }
         sort_articles(&mut self.articles);
         self.index = SiteIndex::build(config, &self.articles);
         Ok(Applied::Reindexed)

@@ -549,52 +549,34 @@ impl Site {
         search_later: bool,
     ) -> Result<(BuildReport, HashMap<String, u64>), BuildError> {
         let renderer = self.renderer();
+        // Checked first: a site whose pages do not fit together fails without waiting for its
+        // search index.
         let pages = self.pages(&renderer)?;
-        let mut files = renderer.fingerprints(&pages, &renderer.article_hashes());
-        let mut statics = self.static_files()?;
-        let static_count = statics.len();
-        // A page wins over a static file at the same path.
-        statics.retain(|s| !files.contains_key(&s.rel));
-        files.extend(statics.iter().map(|s| (s.rel.clone(), s.fingerprint)));
         let previous = previous
             .filter(|p| p.describes(output.path()))
             .map(|p| &p.files);
         // The search index stays when nothing it is built from changed (and, with
         // `search_later`, until the index of the new state is built on another thread).
         let search = self.search_plan(&renderer, previous, search_later);
-        files.extend(search.kept.iter().cloned());
-
         let staging = Staging::create(output)?;
-        for file in &statics {
-            if engine::stale(previous, &file.rel, Some(file.fingerprint)) {
-                staging.write(&file.rel, &file.source.bytes()?)?;
-            }
-        }
-        let dirty = engine::dirty(&pages, &files, previous);
-        progress.stage(
-            "Writing pages and search index",
-            dirty.len() + usize::from(search.build),
-        );
-        let write_pages = || {
-            engine::write_pages(
-                &dirty,
-                |page, out| self.render(&renderer, page, out),
-                &staging,
-                progress,
-            )
-        };
         let write_search = || {
             if !search.build {
                 return Ok(Vec::new());
             }
-            let written = self.write_search(&renderer, previous, &staging);
-            progress.advance(1);
-            written
+            self.write_search(&renderer, previous, &staging)
         };
-        // The index is built beside the pages, on cores the pages leave idle.
-        let (written, bundle) = rayon::join(write_pages, write_search);
-        written?;
+        // The index is built beside the pages, on cores that writing them leaves idle.
+        let (written, bundle) = rayon::join(
+            || self.write_pages(&renderer, &pages, previous, &staging, progress, &search),
+            write_search,
+        );
+        let Written {
+            mut files,
+            static_count,
+            rendered,
+        } = written?;
         files.extend(bundle?);
+        progress.advance(usize::from(search.build));
         // Every file of the site: those with fingerprints, and pages written by every build.
         let all: HashSet<&str> = files
             .keys()
@@ -613,12 +595,54 @@ impl Site {
                 .keys()
                 .filter(|rel| search::is_bundle_file(rel))
                 .count(),
-            rendered: dirty.len(),
+            rendered,
             warnings: self.warnings.clone(),
             output: output.path().to_path_buf(),
             moved: self.ledger.moved.clone(),
         };
         Ok((report, files))
+    }
+
+    /// Writes the static files and those of `pages` that `previous` (output file → fingerprint)
+    /// does not hold as they are into `staging`.
+    fn write_pages(
+        &self,
+        renderer: &Renderer,
+        pages: &[(Page, String)],
+        previous: Option<&HashMap<String, u64>>,
+        staging: &Staging,
+        progress: &dyn Progress,
+        search: &SearchPlan,
+    ) -> Result<Written, BuildError> {
+        let mut files = renderer.fingerprints(pages, &renderer.article_hashes());
+        let mut statics = self.static_files()?;
+        let static_count = statics.len();
+        // A page wins over a static file at the same path.
+        statics.retain(|s| !files.contains_key(&s.rel));
+        files.extend(statics.iter().map(|s| (s.rel.clone(), s.fingerprint)));
+        files.extend(search.kept.iter().cloned());
+        for file in &statics {
+            if engine::stale(previous, &file.rel, Some(file.fingerprint)) {
+                staging.write(&file.rel, &file.source.bytes()?)?;
+            }
+        }
+        let dirty = engine::dirty(pages, &files, previous);
+        progress.stage(
+            "Writing pages and search index",
+            dirty.len() + usize::from(search.build),
+        );
+        engine::write_pages(
+            &dirty,
+            |page, out| self.render(renderer, page, out),
+            staging,
+            progress,
+        )?;
+        let rendered = dirty.len();
+        Ok(Written {
+            files,
+            static_count,
+            rendered,
+        })
     }
 
     /// Whether this build makes the search index, and the files of the index it keeps from
@@ -709,6 +733,16 @@ impl Site {
             )
         })
     }
+}
+
+/// What [`Site::write_pages`] wrote.
+struct Written {
+    /// Every file of the site with a fingerprint (pages, static files, index files kept).
+    files: HashMap<String, u64>,
+    /// How many static files the site has.
+    static_count: usize,
+    /// How many pages were rendered.
+    rendered: usize,
 }
 
 /// The search index of a build.
