@@ -256,21 +256,31 @@ struct Collect {
     events: bool,
     /// The number of words.
     words: bool,
+    /// The [`search_text`].
+    text: bool,
+}
+
+/// What a pass over a body collected (see [`Collect`]; what was not asked for is empty).
+struct Collected<'a> {
+    events: Vec<Event<'a>>,
+    words: usize,
+    text: String,
 }
 
 /// The events of a body (when `collect.events`), with heading ids and raw HTML treated as
 /// `source` asks. Every link and image destination is handed to `link`, which may give another
-/// one, and raw HTML kept as HTML to `raw`, with its line. Also returns the number of words (0
-/// unless `collect.words`).
+/// one, and raw HTML kept as HTML to `raw`, with its line. Also gives the number of words and
+/// the search text when `collect` asks for them.
 fn body_events<'a>(
     body: &'a str,
     source: BodySource,
     collect: Collect,
     mut link: impl FnMut(Written) -> Option<String>,
     mut raw: impl FnMut(&str, usize),
-) -> (Vec<Event<'a>>, usize) {
+) -> Collected<'a> {
     let mut events: Vec<Event> = Vec::new();
     let mut word_count = 0;
+    let mut text = String::with_capacity(if collect.text { body.len() } else { 0 });
     // Lines are counted from the previous link on, not from the start for every link.
     let mut counted = (0, 1);
     let mut place = |start: usize| {
@@ -287,6 +297,9 @@ fn body_events<'a>(
         (source.first_line + line - 1, column)
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if collect.text {
+            push_search_text(&mut text, &event, source.raw_html);
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -348,21 +361,53 @@ fn body_events<'a>(
         }
     }
     add_heading_ids(&mut events);
-    (events, word_count)
+    Collected {
+        events,
+        words: word_count,
+        text: if collect.text {
+            clean_owned(text)
+        } else {
+            text
+        },
+    }
 }
 
 /// Reads an article's body for what listings need of it, without keeping its HTML. `summary` is
 /// the front matter summary, if any. The `@/` links stay unresolved until
 /// [`ArticleBody::resolve`].
 pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
+    analyze_body(body, source, summary, false).0
+}
+
+/// [`analyze`], also giving the body's [`search_text`], made in the same pass.
+pub fn analyze_with_search_text(
+    body: &str,
+    source: BodySource,
+    summary: Option<&str>,
+) -> (ArticleBody, String) {
+    analyze_body(body, source, summary, true)
+}
+
+/// [`analyze`], and the search text if `search_text` (else an empty string).
+fn analyze_body(
+    body: &str,
+    source: BodySource,
+    summary: Option<&str>,
+    search_text: bool,
+) -> (ArticleBody, String) {
     let mut links: Vec<BodyLink> = Vec::new();
     // With a summary in front matter, no event is needed after the parse.
-    let (events, word_count) = body_events(
+    let Collected {
+        events,
+        words: word_count,
+        text,
+    } = body_events(
         body,
         source,
         Collect {
             events: summary.is_none(),
             words: true,
+            text: search_text,
         },
         |written| {
             // Placeholders are made only of characters that HTML escaping and sanitizing leave as
@@ -399,7 +444,7 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
     // Character references (`&#8;`) can still give characters HTML and XML forbid.
     let summary_html = text::clean(&summary_html).into_owned();
     let summary_text = text::clean(&summary_text).into_owned();
-    ArticleBody {
+    let body = ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
         summary_resolved: None,
         summary_source: summary_html,
@@ -407,7 +452,8 @@ pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> Article
         word_count,
         digest: 0,
         links,
-    }
+    };
+    (body, text)
 }
 
 /// How many words (runs of characters other than whitespace) `text` has: what
@@ -438,19 +484,29 @@ fn count_words(text: &str) -> usize {
 pub fn search_text(body: &str, raw_html: RawHtml) -> String {
     let mut text = String::with_capacity(body.len());
     for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                text.push_str(&t)
-            }
-            Event::Html(html) | Event::InlineHtml(html) => match raw_html {
-                RawHtml::Escape => text.push_str(&html),
-                _ if is_more_marker(&html) => {}
-                _ => text.push_str(&crate::html::text(&html)),
-            },
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
-            _ => {}
-        }
+        push_search_text(&mut text, &event, raw_html);
     }
+    clean_owned(text)
+}
+
+/// Adds what `event` gives to a [`search_text`].
+fn push_search_text(text: &mut String, event: &Event, raw_html: RawHtml) {
+    match event {
+        Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            text.push_str(t)
+        }
+        Event::Html(html) | Event::InlineHtml(html) => match raw_html {
+            RawHtml::Escape => text.push_str(html),
+            _ if is_more_marker(html) => {}
+            _ => text.push_str(&crate::html::text(html)),
+        },
+        Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+        _ => {}
+    }
+}
+
+/// `text` without the characters HTML and XML forbid.
+fn clean_owned(text: String) -> String {
     match crate::text::clean(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(clean) => clean,
@@ -494,12 +550,13 @@ fn render(
     let mut errors = Vec::new();
     let mut lines = Vec::new();
     let mut raw_lines = Vec::new();
-    let (events, _) = body_events(
+    let Collected { events, .. } = body_events(
         body,
         source,
         Collect {
             events: true,
             words: false,
+            text: false,
         },
         |written| {
             let url = if let Some(dest) = written.dest.strip_prefix("@/") {
@@ -700,6 +757,29 @@ mod tests {
             SiteConfig::parse("base_url = \"https://example.org\"", Path::new("site.toml"))
                 .unwrap();
         parse_file(&path, dir.path(), &config).unwrap()
+    }
+
+    #[test]
+    fn the_reading_pass_gives_the_search_text_a_second_pass_would() {
+        let bodies = [
+            "Plain *emphasis*, `code` and a [link](@/2024/b.md \"title\").\n\nSecond\nline.",
+            "Intro.\n\n<!-- more -->\n\n<div class=\"x\">Raw <b>HTML</b> &amp; text</div>\n",
+            "# Heading {#id}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- item\n",
+            "Footnote[^1] and ~~gone~~ $x$ ![alt text](pic.png)\n\n[^1]: The note.\n",
+            "Control\u{0B}character and <span>inline</span> HTML\u{1}.\n",
+        ];
+        for raw_html in [RawHtml::Keep, RawHtml::Escape, RawHtml::Sanitize] {
+            let source = BodySource {
+                file: Path::new("a.md"),
+                first_line: 1,
+                raw_html,
+            };
+            for body in bodies {
+                let (read, text) = analyze_with_search_text(body, source, None);
+                assert_eq!(text, search_text(body, raw_html), "{body:?} {raw_html:?}");
+                assert_eq!(read.word_count, analyze(body, source, None).word_count);
+            }
+        }
     }
 
     fn render(

@@ -129,13 +129,16 @@ pub struct Markdown {
     pub text: String,
     /// The line of the file on which `text` starts.
     pub first_line: usize,
+    /// Its [`crate::markdown::search_text`], when made while the article was read (a body kept
+    /// for a site whose search index holds the full text).
+    pub search_text: Option<String>,
 }
 
 /// Archives whose article files hold at most this many bytes together keep every body in memory
-/// from the reading pass to the pages, feeds and search index that need it again; larger ones
-/// read each body again from its file when it is needed, so that memory does not grow with the
-/// archive's text.
-pub const KEEP_MARKDOWN_UP_TO: u64 = 256 << 20;
+/// from the reading pass to the pages, feeds and search index that need it again (with its
+/// search text, about as large again); larger ones read each body again from its file when it
+/// is needed, so that memory does not grow with the archive's text.
+pub const KEEP_MARKDOWN_UP_TO: u64 = 160 << 20;
 
 /// The body of the article whose file is `source`: the one kept from reading (see
 /// [`KEEP_MARKDOWN_UP_TO`]), or its file read again.

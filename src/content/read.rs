@@ -12,7 +12,7 @@ use super::{
     Article, ArticleMeta, Discovered, FileStamp, KEEP_MARKDOWN_UP_TO, Markdown, Resource, discover,
     parse_file,
 };
-use crate::config::SiteConfig;
+use crate::config::{ArticleText, SiteConfig};
 use crate::diagnostics::{Diagnostic, catch_panic, slash_path};
 use crate::markdown::{self, ArticleBody, BodySource};
 use crate::progress::Progress;
@@ -260,11 +260,21 @@ pub fn read_article(
             first_line: parsed.body_line,
             raw_html: config.raw_html,
         };
-        let body = markdown::analyze(&parsed.body, source, parsed.meta.summary.as_deref());
+        let summary = parsed.meta.summary.as_deref();
+        // A kept body takes its search text from this pass, when the index wants the full text.
+        let (body, search_text) =
+            if keep && config.search && config.search_content == ArticleText::Full {
+                let (body, text) =
+                    markdown::analyze_with_search_text(&parsed.body, source, summary);
+                (body, Some(text))
+            } else {
+                (markdown::analyze(&parsed.body, source, summary), None)
+            };
         let kept = keep.then(|| {
             Arc::new(Markdown {
                 text: parsed.body,
                 first_line: parsed.body_line,
+                search_text,
             })
         });
         Ok(Article {

@@ -250,11 +250,17 @@ impl Indexing<'_> {
         let mut group: Vec<Details> = Vec::new();
         for id in ids {
             let record = records.record(id);
+            let body;
             let text = match settings.scope {
                 ArticleText::Full => {
-                    let body = content::markdown(&record.source, record.markdown.as_ref())
+                    body = content::markdown(&record.source, record.markdown.as_ref())
                         .map_err(|d| SearchError::new(d.to_string()))?;
-                    Cow::Owned(crate::markdown::search_text(&body.text, settings.raw_html))
+                    match &body.search_text {
+                        Some(text) => Cow::Borrowed(text.as_str()),
+                        None => {
+                            Cow::Owned(crate::markdown::search_text(&body.text, settings.raw_html))
+                        }
+                    }
                 }
                 ArticleText::Summary => record.summary.clone(),
             };
