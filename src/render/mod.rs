@@ -186,8 +186,9 @@ pub struct Renderer<'a> {
     term_views: Vec<Vec<OnceLock<Value>>>,
     /// The hash of each term's `term` view, made when its first page is fingerprinted.
     term_hashes: Vec<Vec<OnceLock<u64>>>,
-    /// Each article's card, made when a page first shows it and shared by every page that does
-    /// (an article is on some thirty listings); empty above [`CACHED_CARDS_UP_TO`] articles.
+    /// The cards of the newest [`CACHED_CARDS`] articles, each made when a page first shows it
+    /// and shared by every page that does (an article is on some thirty listings); empty above
+    /// [`CACHED_CARDS_UP_TO`] articles.
     cards: Vec<OnceLock<Value>>,
     /// Every article position, newest first: the home listing.
     all_ids: Vec<usize>,
@@ -212,9 +213,14 @@ pub struct Renderer<'a> {
 /// Terms per taxonomy shown on a card; an article page shows them all.
 const CARD_TERMS: usize = 12;
 
-/// Archives up to this many articles keep every card for the whole render (about 3.5 kB each);
-/// larger ones make cards afresh for each page, to keep memory bounded.
+/// Archives up to this many articles keep the cards of their newest [`CACHED_CARDS`] articles
+/// for the whole render; larger ones make every card afresh for each page, as their memory goes
+/// to the articles themselves.
 const CACHED_CARDS_UP_TO: usize = 250_000;
+
+/// How many cards are kept at most (about 4 kB each, so some 250 MB): every card of an archive
+/// of up to 60,000 articles; in larger ones the other cards are made afresh for each page.
+const CACHED_CARDS: usize = 60_000;
 
 impl<'a> Renderer<'a> {
     /// Prepares the values shared by every page. `css_version` busts caches of the stylesheet;
@@ -238,7 +244,9 @@ impl<'a> Renderer<'a> {
             term_views: per_term(index),
             term_hashes: per_term(index),
             cards: if articles.len() <= CACHED_CARDS_UP_TO {
-                articles.iter().map(|_| OnceLock::new()).collect()
+                (0..articles.len().min(CACHED_CARDS))
+                    .map(|_| OnceLock::new())
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -484,9 +492,9 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Article `i` as a card value, kept for the next page that shows it up to
-    /// [`CACHED_CARDS_UP_TO`] articles: at a million, one kept card per article would be
-    /// gigabytes.
+    /// Article `i` as a card value, kept for the next page that shows it if it is among the
+    /// [`CACHED_CARDS`] newest of an archive of up to [`CACHED_CARDS_UP_TO`] articles: at a
+    /// million, one kept card per article would be gigabytes.
     fn card_value(&self, i: usize) -> Value {
         let make = || Value::from_serializable(&self.card(i, CARD_TERMS));
         match self.cards.get(i) {
