@@ -2,11 +2,10 @@
 //! unchanged ones from earlier readings), and which of them are published.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
-
-use std::sync::Arc;
 
 use super::{
     Article, ArticleMeta, Discovered, FileStamp, KEEP_MARKDOWN_UP_TO, Markdown, Resource, discover,
