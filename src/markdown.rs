@@ -1,7 +1,6 @@
 //! Markdown bodies to HTML: the article text, its summary, its word count, and `@/` links
 //! between articles resolved to URLs.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -365,7 +364,7 @@ fn body_events<'a>(
         events,
         words: word_count,
         text: if collect.text {
-            clean_owned(text)
+            text::clean_owned(text)
         } else {
             text
         },
@@ -442,8 +441,8 @@ fn analyze_body(
         summary_html = sanitizer().clean(&summary_html).to_string();
     }
     // Character references (`&#8;`) can still give characters HTML and XML forbid.
-    let summary_html = text::clean(&summary_html).into_owned();
-    let summary_text = text::clean(&summary_text).into_owned();
+    let summary_html = text::clean_owned(summary_html);
+    let summary_text = text::clean_owned(summary_text);
     let body = ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
         summary_resolved: None,
@@ -486,7 +485,7 @@ pub fn search_text(body: &str, raw_html: RawHtml) -> String {
     for event in Parser::new_ext(body, options()) {
         push_search_text(&mut text, &event, raw_html);
     }
-    clean_owned(text)
+    text::clean_owned(text)
 }
 
 /// Adds what `event` gives to a [`search_text`].
@@ -502,14 +501,6 @@ fn push_search_text(text: &mut String, event: &Event, raw_html: RawHtml) {
         },
         Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
         _ => {}
-    }
-}
-
-/// `text` without the characters HTML and XML forbid.
-fn clean_owned(text: String) -> String {
-    match crate::text::clean(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(clean) => clean,
     }
 }
 
@@ -597,10 +588,7 @@ fn render(
         _ => html,
     };
     // Character references (`&#8;`) can still give characters HTML and XML forbid.
-    let html = match text::clean(&html) {
-        std::borrow::Cow::Borrowed(_) => html,
-        std::borrow::Cow::Owned(cleaned) => cleaned,
-    };
+    let html = text::clean_owned(html);
     Ok((html, lines))
 }
 

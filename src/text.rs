@@ -59,6 +59,15 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// [`clean`] for a string of one's own, kept as it is (not copied) when it has no forbidden
+/// character.
+pub fn clean_owned(text: String) -> String {
+    match clean(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(cleaned) => cleaned,
+    }
+}
+
 /// The forbidden characters of `text`: the byte offset and character of the first, and how many.
 pub fn forbidden(text: &str) -> Option<(usize, char, usize)> {
     if !has_forbidden(text) {

@@ -331,7 +331,8 @@ impl<'a> Renderer<'a> {
         page.kind().render(self, out)
     }
 
-    /// Article `i`'s body as HTML, read again from its file and rendered.
+    /// Article `i`'s body as HTML, rendered from its Markdown (kept from reading, or read again
+    /// from its file).
     pub fn body_html(&self, i: usize) -> Result<String, Diagnostic> {
         match self.feed_body(i) {
             Some(body) => Ok(body?.html.clone()),
