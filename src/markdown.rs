@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 use serde::{Deserialize, Serialize};
 
 use crate::config::RawHtml;
@@ -27,9 +27,10 @@ pub fn is_more_marker(html: &str) -> bool {
 /// Words a reader reads in a minute, for reading times.
 const WORDS_PER_MINUTE: usize = 200;
 
-/// What listings, feeds and fingerprints need of an article body. The body's HTML itself is not
-/// kept: article pages render it again from the file when they are written ([`render_html`]), so
-/// a build holds only this much of each article.
+/// What listings, feeds and fingerprints need of an article body. The body's HTML is not part of
+/// it: article pages render it again from the file when they are written ([`render_html`]), or
+/// take it from a [`PendingHtml`] that small archives keep, so that a large build holds only this
+/// much of each article.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ArticleBody {
     /// The summary as HTML with its links set by [`ArticleBody::resolve`], when that changed
@@ -109,44 +110,86 @@ impl ArticleBody {
         here: &str,
     ) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut summary = self.summary_source.clone();
+        let mut urls = Vec::with_capacity(self.links.len());
         let mut digest = StableHasher::default();
         self.source_hash.hash(&mut digest);
-        for (n, link) in self.links.iter().enumerate() {
+        for link in &self.links {
             let Some(url) = resolve_link(&link.dest, links) else {
                 errors.push(missing_link(file, link.line, link.column, link));
                 continue;
             };
             url.hash(&mut digest);
-            let written = format!("href=\"{LINK_PLACEHOLDER}{n}\"");
-            if summary.contains(&written) {
-                summary = summary.replace(&written, &format!("href=\"{}\"", escape_href(&url)));
-            }
+            urls.push(url);
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        for attribute in ["href", "src"] {
-            let written = format!("{attribute}=\"{HERE_PLACEHOLDER}");
-            while let Some(at) = summary.find(&written) {
-                let start = at + written.len();
-                let end = summary[start..]
-                    .find('"')
-                    .map_or(summary.len(), |e| start + e);
-                let url = join(here, &summary[start..end]);
-                summary.replace_range(at..end, &format!("{attribute}=\"{url}"));
-            }
-        }
-        self.summary_resolved = (summary != self.summary_source).then_some(summary);
+        self.summary_resolved = fill_placeholders(&self.summary_source, &urls, here);
         self.digest = digest.finish();
         Ok(())
     }
 }
 
-/// Where a summary's `@/` link goes until it is resolved: this and the link's number.
+/// An article body's HTML made while it was read, before any URL is known: its `@/` links and
+/// the links relative to its own page hold placeholders until [`PendingHtml::resolve`].
+#[derive(Debug)]
+pub struct PendingHtml(String);
+
+impl PendingHtml {
+    /// The HTML [`render_html`] gives: `body`'s `@/` links resolved with `links`, relative ones
+    /// against `here`, the article's own root-relative URL. `None` if a link leads to no article
+    /// (which `render_html` reports). `body` is what the same reading pass made.
+    pub fn resolve(&self, body: &ArticleBody, links: &LinkResolver, here: &str) -> Option<String> {
+        let urls: Vec<String> = body
+            .links
+            .iter()
+            .map(|link| resolve_link(&link.dest, links))
+            .collect::<Option<_>>()?;
+        Some(fill_placeholders(&self.0, &urls, here).unwrap_or_else(|| self.0.clone()))
+    }
+}
+
+/// `html` with the placeholders of its `href` and `src` attributes filled: `@/` link `n` with
+/// `urls[n]`, a relative link resolved against `here`. `None` if it has none.
+fn fill_placeholders(html: &str, urls: &[String], here: &str) -> Option<String> {
+    let mut filled: Option<String> = None;
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = html[from..].find(PLACEHOLDER) {
+        let at = from + found;
+        from = at + PLACEHOLDER.len();
+        let before = &html[..at];
+        if !(before.ends_with("href=\"") || before.ends_with("src=\"")) {
+            continue;
+        }
+        let end = html[at..].find('"').map_or(html.len(), |e| at + e);
+        let written = &html[at..end];
+        let url = if let Some(n) = written.strip_prefix(LINK_PLACEHOLDER) {
+            match n.parse::<usize>().ok().and_then(|n| urls.get(n)) {
+                Some(url) => escape_href(url),
+                None => continue,
+            }
+        } else if let Some(dest) = written.strip_prefix(HERE_PLACEHOLDER) {
+            join(here, dest)
+        } else {
+            continue;
+        };
+        let out = filled.get_or_insert_with(|| String::with_capacity(html.len() + 64));
+        out.push_str(&html[copied..at]);
+        out.push_str(&url);
+        (copied, from) = (end, end);
+    }
+    let mut out = filled?;
+    out.push_str(&html[copied..]);
+    Some(out)
+}
+
+/// What every link placeholder starts with.
+const PLACEHOLDER: &str = "@annals-";
+
+/// Where an `@/` link goes until it is resolved: this and the link's number.
 const LINK_PLACEHOLDER: &str = "@annals-link-";
 
-/// What a summary's relative link starts with until it is resolved against the article's URL.
+/// What a relative link starts with until it is resolved against the article's URL.
 /// Made only of characters that HTML escaping and sanitizing leave as they are.
 const HERE_PLACEHOLDER: &str = "@annals-here/";
 
@@ -300,6 +343,12 @@ fn body_events<'a>(
             push_search_text(&mut text, &event, source.raw_html);
         }
         let event = match event {
+            // An e-mail autolink (`<name@example.org>`) is written out as `mailto:` and the
+            // address: no URL to resolve.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => event,
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -375,27 +424,35 @@ fn body_events<'a>(
 /// the front matter summary, if any. The `@/` links stay unresolved until
 /// [`ArticleBody::resolve`].
 pub fn analyze(body: &str, source: BodySource, summary: Option<&str>) -> ArticleBody {
-    analyze_body(body, source, summary, false).0
+    analyze_keeping(body, source, summary, Keep::default()).0
 }
 
-/// [`analyze`], also giving the body's [`search_text`], made in the same pass.
-pub fn analyze_with_search_text(
+/// What a reading pass that keeps a body makes of it besides its [`ArticleBody`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Keep {
+    /// Its [`search_text`].
+    pub search_text: bool,
+    /// Its HTML, as a [`PendingHtml`].
+    pub html: bool,
+}
+
+/// What [`analyze_keeping`] made that [`Keep`] asked for.
+#[derive(Debug, Default)]
+pub struct Kept {
+    /// The body's [`search_text`].
+    pub search_text: Option<String>,
+    /// The body's HTML, to be resolved when URLs are known.
+    pub html: Option<PendingHtml>,
+}
+
+/// [`analyze`], also making in the same pass what `keep` asks for.
+pub fn analyze_keeping(
     body: &str,
     source: BodySource,
     summary: Option<&str>,
-) -> (ArticleBody, String) {
-    analyze_body(body, source, summary, true)
-}
-
-/// [`analyze`], and the search text if `search_text` (else an empty string).
-fn analyze_body(
-    body: &str,
-    source: BodySource,
-    summary: Option<&str>,
-    search_text: bool,
-) -> (ArticleBody, String) {
+    keep: Keep,
+) -> (ArticleBody, Kept) {
     let mut links: Vec<BodyLink> = Vec::new();
-    // With a summary in front matter, no event is needed after the parse.
     let Collected {
         events,
         words: word_count,
@@ -404,13 +461,15 @@ fn analyze_body(
         body,
         source,
         Collect {
-            events: summary.is_none(),
+            // With a summary in front matter, no event is needed after the parse unless the
+            // HTML is kept.
+            events: summary.is_none() || keep.html,
             words: true,
-            text: search_text,
+            text: keep.search_text,
         },
         |written| {
             // Placeholders are made only of characters that HTML escaping and sanitizing leave as
-            // they are, so that `ArticleBody::resolve` finds them in the summary.
+            // they are, so that `fill_placeholders` finds them in the HTML.
             if let Some(dest) = written.dest.strip_prefix("@/") {
                 links.push(BodyLink {
                     dest: dest.to_owned(),
@@ -424,7 +483,7 @@ fn analyze_body(
         },
         |_, _| {},
     );
-    let (mut summary_html, summary_text) = match summary {
+    let (summary_html, summary_text) = match summary {
         Some(summary) => (
             format!("<p>{}</p>", escape_html(summary)),
             summary.to_owned(),
@@ -437,12 +496,15 @@ fn analyze_body(
             )
         }
     };
-    if source.raw_html == RawHtml::Sanitize {
-        summary_html = sanitizer().clean(&summary_html).to_string();
-    }
-    // Character references (`&#8;`) can still give characters HTML and XML forbid.
-    let summary_html = text::clean_owned(summary_html);
+    let summary_html = finish_html(summary_html, source.raw_html);
     let summary_text = text::clean_owned(summary_text);
+    let kept = Kept {
+        search_text: keep.search_text.then_some(text),
+        html: keep.html.then(|| {
+            let html = to_html(events.into_iter(), body.len() * 3 / 2);
+            PendingHtml(finish_html(html, source.raw_html))
+        }),
+    };
     let body = ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
         summary_resolved: None,
@@ -452,7 +514,17 @@ fn analyze_body(
         digest: 0,
         links,
     };
-    (body, text)
+    (body, kept)
+}
+
+/// Rendered HTML as pages show it: sanitized if raw HTML is, and without the characters HTML
+/// and XML forbid, which character references (`&#8;`) can still give.
+fn finish_html(html: String, raw_html: RawHtml) -> String {
+    let html = match raw_html {
+        RawHtml::Sanitize => sanitizer().clean(&html).to_string(),
+        _ => html,
+    };
+    text::clean_owned(html)
 }
 
 /// How many words (runs of characters other than whitespace) `text` has: what
@@ -583,13 +655,7 @@ fn render(
         return Err(errors);
     }
     let html = to_html(events.into_iter(), body.len() * 3 / 2);
-    let html = match source.raw_html {
-        RawHtml::Sanitize => sanitizer().clean(&html).to_string(),
-        _ => html,
-    };
-    // Character references (`&#8;`) can still give characters HTML and XML forbid.
-    let html = text::clean_owned(html);
-    Ok((html, lines))
+    Ok((finish_html(html, source.raw_html), lines))
 }
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {
@@ -763,11 +829,65 @@ mod tests {
                 raw_html,
             };
             for body in bodies {
-                let (read, text) = analyze_with_search_text(body, source, None);
+                let keep = Keep {
+                    search_text: true,
+                    html: false,
+                };
+                let (read, kept) = analyze_keeping(body, source, None, keep);
+                let text = kept.search_text.unwrap();
                 assert_eq!(text, search_text(body, raw_html), "{body:?} {raw_html:?}");
                 assert_eq!(read.word_count, analyze(body, source, None).word_count);
             }
         }
+    }
+
+    #[test]
+    fn the_reading_pass_gives_the_html_a_second_pass_would() {
+        let bodies = [
+            "See [b](@/2024/b.md), [its part](@/2024/b.md#x \"t\") and [b again](@/2024/b.md).\n",
+            "![chart](flow chart.svg) [pdf](files/a&b's.pdf?x=1&y=2#p) [up](../other/) [é](café.png)\n",
+            "# Title\n\n## Title\n\n[abs](/about/) [frag](#title) [web](https://example.org/a?b=c)\n",
+            "Raw <a href=\"rel.html\">html</a> and <img src=\"pic.png\">.\n\n<!-- more -->\n\nMore.\n",
+            "Footnote[^1] and an image link [![i](i.png)](@/2024/b.md).\n\n[^1]: See [here](x/).\n",
+            "Text with @annals-link-0 and href=\"@annals-here/x\" written out.\n",
+            "Write to <news@example.org> or <https://example.org/x>.\n",
+        ];
+        let links = links();
+        let resolver = |rel: &str| links.get(rel).cloned();
+        for raw_html in [RawHtml::Keep, RawHtml::Escape] {
+            let source = BodySource {
+                file: Path::new("a.md"),
+                first_line: 1,
+                raw_html,
+            };
+            for here in ["/2024/01/01/t/", "/news/2024/été/"] {
+                for body in bodies {
+                    let keep = Keep {
+                        search_text: false,
+                        html: true,
+                    };
+                    let (read, kept) = analyze_keeping(body, source, None, keep);
+                    let html = kept.html.unwrap().resolve(&read, &resolver, here);
+                    let again = render_html(body, source, &resolver, here).unwrap();
+                    assert_eq!(
+                        html.as_deref(),
+                        Some(again.as_str()),
+                        "{body:?} {raw_html:?}"
+                    );
+                }
+            }
+        }
+        let source = BodySource {
+            file: Path::new("a.md"),
+            first_line: 1,
+            raw_html: RawHtml::Keep,
+        };
+        let keep = Keep {
+            search_text: false,
+            html: true,
+        };
+        let (read, kept) = analyze_keeping("[gone](@/2024/gone.md)", source, None, keep);
+        assert_eq!(kept.html.unwrap().resolve(&read, &resolver, "/t/"), None);
     }
 
     fn render(
@@ -793,10 +913,11 @@ mod tests {
     #[test]
     fn renders_extensions_ids_and_links() {
         let a = article(
-            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nFirst \"para\" with [b](@/2024/b.md#x).\n\n## Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: A footnote.\n",
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nFirst \"para\" with [b](@/2024/b.md#x).\n\n## Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: A footnote.\n\nMail <desk@example.org>.\n",
         );
         let (r, html) = render(&a, &links()).unwrap();
         assert!(html.contains("href=\"/2024/06/19/b/#x\""), "{html}");
+        assert!(html.contains("href=\"mailto:desk@example.org\""), "{html}");
         assert!(html.contains("<h2 id=\"intro\">"), "{html}");
         assert!(html.contains("<h2 id=\"intro-1\">"), "{html}");
         assert!(html.contains("<table>"));

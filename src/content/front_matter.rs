@@ -147,7 +147,6 @@ pub fn read_body(path: &Path) -> Result<Markdown, Diagnostic> {
     Ok(Markdown {
         text: split.body.to_owned(),
         first_line: split.body_line,
-        search_text: None,
     })
 }
 

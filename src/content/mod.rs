@@ -4,14 +4,16 @@
 //! The stage runs in three steps: [`discover`] lists the files, [`parse_file`] reads one file into a
 //! [`ParsedArticle`] (front matter checked, body still Markdown), and [`assign_urls`] gives every
 //! article its URL and rejects two articles that would land on the same one. The body is kept
-//! from reading in small archives ([`KEEP_MARKDOWN_UP_TO`]); in larger ones article pages, feeds
-//! and the search index read it again with [`read_body`], so that no large build holds every body.
+//! from reading in small archives ([`KEEP_BODIES_UP_TO`], [`KeptBody`]); in larger ones article pages,
+//! feeds and the search index read it again with [`read_body`], so that no large build holds
+//! every body.
 
 mod dates;
 mod discover;
 mod front_matter;
 mod read;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,7 +30,7 @@ pub use read::{Publish, Published, ReadArticles, Readings, read_all, read_articl
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::ArticleBody;
+use crate::markdown::{ArticleBody, PendingHtml};
 
 /// What the front matter of an article says, checked and normalized.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,29 +125,43 @@ pub struct ParsedArticle {
 
 /// An article's Markdown body, with the line of its file it starts on (to report positions in
 /// the file).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Markdown {
     /// The Markdown after the front matter, without the characters HTML and XML forbid.
     pub text: String,
     /// The line of the file on which `text` starts.
     pub first_line: usize,
-    /// Its [`crate::markdown::search_text`], when made while the article was read (a body kept
-    /// for a site whose search index holds the full text).
+}
+
+/// What the reading pass keeps of an article's body in an archive small enough to keep them all
+/// ([`KEEP_BODIES_UP_TO`]): what its page, the feeds and the search index would otherwise make
+/// again from its file.
+#[derive(Debug)]
+pub struct KeptBody {
+    /// The Markdown, when something that needs it was not made while reading.
+    pub markdown: Option<Markdown>,
+    /// Its [`crate::markdown::search_text`], when the search index holds the full text.
     pub search_text: Option<String>,
+    /// Its HTML with the links that depend on URLs still to resolve (unless the sanitizer
+    /// rewrites raw HTML).
+    pub html: Option<PendingHtml>,
 }
 
 /// Archives whose article files hold at most this many bytes together keep every body in memory
-/// from the reading pass to the pages, feeds and search index that need it again (with its
-/// search text, about as large again); larger ones read each body again from its file when it
-/// is needed, so that memory does not grow with the archive's text.
-pub const KEEP_MARKDOWN_UP_TO: u64 = 160 << 20;
+/// from the reading pass to the pages, feeds and search index that need it again (its HTML and
+/// search text, about twice the Markdown); larger ones read each body again from its file when
+/// it is needed, so that memory does not grow with the archive's text.
+pub const KEEP_BODIES_UP_TO: u64 = 160 << 20;
 
-/// The body of the article whose file is `source`: the one kept from reading (see
-/// [`KEEP_MARKDOWN_UP_TO`]), or its file read again.
-pub fn markdown(source: &Path, kept: Option<&Arc<Markdown>>) -> Result<Arc<Markdown>, Diagnostic> {
-    match kept {
-        Some(kept) => Ok(Arc::clone(kept)),
-        None => read_body(source).map(Arc::new),
+/// The Markdown of the article whose file is `source`: the one kept from reading (see
+/// [`KeptBody`]), or its file read again.
+pub fn markdown<'k>(
+    source: &Path,
+    kept: Option<&'k KeptBody>,
+) -> Result<Cow<'k, Markdown>, Diagnostic> {
+    match kept.and_then(|k| k.markdown.as_ref()) {
+        Some(markdown) => Ok(Cow::Borrowed(markdown)),
+        None => read_body(source).map(Cow::Owned),
     }
 }
 
@@ -288,18 +304,18 @@ pub struct Article {
     pub body: ArticleBody,
     /// The file's stamp when it was read, for the build cache.
     pub stamp: Option<FileStamp>,
-    /// Its body, when kept from reading (see [`KEEP_MARKDOWN_UP_TO`]); [`Article::markdown`]
-    /// gives it either way.
-    pub kept: Option<Arc<Markdown>>,
+    /// What is kept of its body from reading (see [`KeptBody`]); [`Article::markdown`] gives
+    /// its Markdown either way.
+    pub kept: Option<Arc<KeptBody>>,
     /// Its earlier URLs from the URL ledger (see [`crate::ledger`]), redirecting to it like its
     /// `aliases`.
     pub moved_from: Vec<String>,
 }
 
 impl Article {
-    /// Its body: the one kept from reading, or its file read again.
-    pub fn markdown(&self) -> Result<Arc<Markdown>, Diagnostic> {
-        markdown(&self.meta.source, self.kept.as_ref())
+    /// Its Markdown: the one kept from reading, or its file read again.
+    pub fn markdown(&self) -> Result<Cow<'_, Markdown>, Diagnostic> {
+        markdown(&self.meta.source, self.kept.as_deref())
     }
 
     /// Every URL that redirects to the article: its `aliases`, then its earlier URLs.

@@ -8,10 +8,10 @@ use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
 use super::{
-    Article, ArticleMeta, Discovered, FileStamp, KEEP_MARKDOWN_UP_TO, Markdown, Resource, discover,
-    parse_file,
+    Article, ArticleMeta, Discovered, FileStamp, KEEP_BODIES_UP_TO, KeptBody, Markdown, Resource,
+    discover, parse_file,
 };
-use crate::config::{ArticleText, SiteConfig};
+use crate::config::{ArticleText, RawHtml, SiteConfig};
 use crate::diagnostics::{Diagnostic, catch_panic, slash_path};
 use crate::markdown::{self, ArticleBody, BodySource};
 use crate::progress::Progress;
@@ -124,7 +124,7 @@ pub fn read_all<R: Readings>(
         load,
     );
     let (found, stamps) = listed?;
-    let keep = stamps.iter().flatten().map(|s| s.len).sum::<u64>() <= KEEP_MARKDOWN_UP_TO;
+    let keep = stamps.iter().flatten().map(|s| s.len).sum::<u64>() <= KEEP_BODIES_UP_TO;
     let Discovered {
         articles: files,
         resources,
@@ -260,20 +260,24 @@ pub fn read_article(
             raw_html: config.raw_html,
         };
         let summary = parsed.meta.summary.as_deref();
-        // A kept body takes its search text from this pass, when the index wants the full text.
-        let (body, search_text) =
-            if keep && config.search && config.search_content == ArticleText::Full {
-                let (body, text) =
-                    markdown::analyze_with_search_text(&parsed.body, source, summary);
-                (body, Some(text))
-            } else {
-                (markdown::analyze(&parsed.body, source, summary), None)
-            };
+        // A kept body takes from this pass its search text, when the index wants the full text,
+        // and its HTML, unless the sanitizer rewrites it (which it must do with the links
+        // resolved, to give the same bytes). Its Markdown is kept only if one is not made.
+        let full_text = config.search && config.search_content == ArticleText::Full;
+        let wants = markdown::Keep {
+            search_text: keep && full_text,
+            html: keep && config.raw_html != RawHtml::Sanitize,
+        };
+        let (body, made) = markdown::analyze_keeping(&parsed.body, source, summary, wants);
         let kept = keep.then(|| {
-            Arc::new(Markdown {
-                text: parsed.body,
-                first_line: parsed.body_line,
-                search_text,
+            let needs_markdown = made.html.is_none() || (full_text && made.search_text.is_none());
+            Arc::new(KeptBody {
+                markdown: needs_markdown.then_some(Markdown {
+                    text: parsed.body,
+                    first_line: parsed.body_line,
+                }),
+                search_text: made.search_text,
+                html: made.html,
             })
         });
         Ok(Article {

@@ -331,8 +331,8 @@ impl<'a> Renderer<'a> {
         page.kind().render(self, out)
     }
 
-    /// Article `i`'s body as HTML, rendered from its Markdown (kept from reading, or read again
-    /// from its file).
+    /// Article `i`'s body as HTML: kept from reading with its links to fill in, or rendered from
+    /// its Markdown (kept from reading, or read again from its file).
     pub fn body_html(&self, i: usize) -> Result<String, Diagnostic> {
         match self.feed_body(i) {
             Some(body) => Ok(body?.html.clone()),
@@ -355,14 +355,19 @@ impl<'a> Renderer<'a> {
 
     fn read_body_html(&self, i: usize) -> Result<String, Diagnostic> {
         let a = &self.articles[i];
+        let links = |rel: &str| self.article_links.url(rel);
+        let here = self.link(&a.url);
+        let kept_html = a.kept.as_ref().and_then(|k| k.html.as_ref());
+        if let Some(html) = kept_html.and_then(|h| h.resolve(&a.body, &links, &here)) {
+            return Ok(html);
+        }
         let body = a.markdown()?;
         let source = BodySource {
             file: &a.meta.source,
             first_line: body.first_line,
             raw_html: self.config.raw_html,
         };
-        let links = |rel: &str| self.article_links.url(rel);
-        markdown::render_html(&body.text, source, &links, &self.link(&a.url))
+        markdown::render_html(&body.text, source, &links, &here)
             .map_err(|mut errors| errors.swap_remove(0))
     }
 
@@ -694,7 +699,7 @@ impl search::Records for SearchRecords<'_> {
             date: Cow::Owned(article.meta.date.display(&r.config.date_format)),
             summary: Cow::Borrowed(&article.body.summary_text),
             source: Cow::Borrowed(&article.meta.source),
-            markdown: article.kept.clone(),
+            kept: article.kept.clone(),
             digest: article.body.digest,
             facets,
         }

@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{ArticleText, RawHtml, SiteConfig};
-use crate::content::Markdown;
+use crate::content::KeptBody;
 use crate::hash::{StableHasher, stable_hash};
 use inverted::BatchWords;
 use parts::Part;
@@ -130,10 +130,10 @@ pub struct Record<'a> {
     pub date: Cow<'a, str>,
     /// The summary as plain text.
     pub summary: Cow<'a, str>,
-    /// The Markdown file, read again for its full text unless `markdown` has it.
+    /// The Markdown file, read again for its full text unless `kept` has it.
     pub source: Cow<'a, Path>,
-    /// Its body, if kept from reading.
-    pub markdown: Option<Arc<Markdown>>,
+    /// What is kept of its body from reading, if anything.
+    pub kept: Option<Arc<KeptBody>>,
     /// A digest of its text (its body's, with full text).
     pub digest: u64,
     /// Its values of each facet.
@@ -149,7 +149,7 @@ impl Hash for Record<'_> {
             date,
             summary,
             source,
-            markdown: _,
+            kept: _,
             digest,
             facets,
         } = self;
@@ -167,7 +167,7 @@ impl Record<'_> {
             date: own(&self.date),
             summary: own(&self.summary),
             source: Cow::Owned(self.source.to_path_buf()),
-            markdown: self.markdown.clone(),
+            kept: self.kept.clone(),
             digest: self.digest,
             facets: self
                 .facets
@@ -187,7 +187,7 @@ impl Record<'_> {
             date: borrow(&self.date),
             summary: borrow(&self.summary),
             source: Cow::Borrowed(self.source.as_ref()),
-            markdown: self.markdown.clone(),
+            kept: self.kept.clone(),
             digest: self.digest,
             facets: self
                 .facets

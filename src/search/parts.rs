@@ -253,11 +253,11 @@ impl Indexing<'_> {
             let body;
             let text = match settings.scope {
                 ArticleText::Full => {
-                    body = content::markdown(&record.source, record.markdown.as_ref())
-                        .map_err(|d| SearchError::new(d.to_string()))?;
-                    match &body.search_text {
+                    match record.kept.as_ref().and_then(|k| k.search_text.as_ref()) {
                         Some(text) => Cow::Borrowed(text.as_str()),
                         None => {
+                            body = content::markdown(&record.source, record.kept.as_deref())
+                                .map_err(|d| SearchError::new(d.to_string()))?;
                             Cow::Owned(crate::markdown::search_text(&body.text, settings.raw_html))
                         }
                     }
@@ -329,7 +329,7 @@ mod tests {
                     date: Cow::Borrowed("1 May 2024"),
                     summary: Cow::Borrowed(""),
                     source: Cow::Owned(source),
-                    markdown: None,
+                    kept: None,
                     digest: crate::hash::stable_hash(body),
                     facets: vec![vec![Cow::Borrowed("Chad")]],
                 }
