@@ -21,6 +21,7 @@ use std::fs::File;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use thiserror::Error;
 use walkdir::WalkDir;
 
@@ -383,11 +384,39 @@ impl<'o> Staging<'o> {
                 }
             }
         }
-        let path = self.files.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        write_file(&self.files.join(rel), bytes)
+    }
+
+    /// Makes the folders that the files at `rels` (with `/` separators) will be written in,
+    /// parents first and each level's folders in parallel: writing thousands of files then makes
+    /// and checks no folder one by one. ([`Staging::write`] makes a missing folder anyway.)
+    pub fn make_folders(&self, rels: &[&str]) -> Result<(), OutputError> {
+        let mut levels: Vec<HashSet<&str>> = Vec::new();
+        for &rel in rels {
+            inside(rel)?;
+            let mut at = rel;
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                let depth = parent.matches('/').count();
+                if levels.len() <= depth {
+                    levels.resize_with(depth + 1, HashSet::new);
+                }
+                // A folder met before brings its parents with it.
+                if !levels[depth].insert(parent) {
+                    break;
+                }
+                at = parent;
+            }
         }
-        std::fs::write(&path, bytes).map_err(io_error(&path))
+        for level in &levels {
+            level.par_iter().try_for_each(|folder| {
+                let path = self.files.join(folder);
+                match std::fs::create_dir(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(io_error(&path)(e)),
+                    _ => Ok(()),
+                }
+            })?;
+        }
+        Ok(())
     }
 
     /// Puts the site in place: `files` is every file of the new site (those written and those
@@ -572,12 +601,22 @@ impl Folder {
 impl Sink for Folder {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
         inside(rel)?;
-        let path = self.path.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
-        std::fs::write(&path, bytes).map_err(io_error(&path))
+        write_file(&self.path.join(rel), bytes)
     }
+}
+
+/// Writes `bytes` at `path`, making its folder first if it is missing.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    match std::fs::write(path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            std::fs::write(path, bytes)
+        }
+        written => written,
+    }
+    .map_err(io_error(path))
 }
 
 impl Sink for Staging<'_> {

@@ -621,12 +621,15 @@ impl Site {
         statics.retain(|s| !files.contains_key(&s.rel));
         files.extend(statics.iter().map(|s| (s.rel.clone(), s.fingerprint)));
         files.extend(search.kept.iter().cloned());
-        for file in &statics {
-            if engine::stale(previous, &file.rel, Some(file.fingerprint)) {
-                staging.write(&file.rel, &file.source.bytes()?)?;
-            }
-        }
+        statics.retain(|file| engine::stale(previous, &file.rel, Some(file.fingerprint)));
         let dirty = engine::dirty(pages, &files, previous);
+        let rels: Vec<&str> = (dirty.iter().map(|(_, file)| file.as_str()))
+            .chain(statics.iter().map(|file| file.rel.as_str()))
+            .collect();
+        staging.make_folders(&rels)?;
+        statics.par_iter().try_for_each(|file| {
+            Ok::<_, BuildError>(staging.write(&file.rel, &file.source.bytes()?)?)
+        })?;
         progress.stage(
             "Writing pages and search index",
             dirty.len() + usize::from(search.build),
