@@ -8,7 +8,10 @@ use super::Renderer;
 use crate::routes;
 
 /// Makes JSON safe inside `<script>`: no `<`, `>` or `&` can close the element or start markup.
-fn script_safe(json: &str) -> String {
+fn script_safe(json: String) -> String {
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&')) {
+        return json;
+    }
     let mut safe = String::with_capacity(json.len() + 32);
     for c in json.chars() {
         match c {
@@ -192,7 +195,7 @@ pub(super) fn json_ld(r: &Renderer, i: usize) -> String {
         context: "https://schema.org",
         graph: (article, breadcrumbs),
     };
-    script_safe(&serde_json::to_string(&graph).unwrap_or_default())
+    script_safe(serde_json::to_string(&graph).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -202,7 +205,7 @@ mod tests {
     #[test]
     fn script_end_tags_cannot_escape() {
         let json = serde_json::json!({ "headline": "</script><script>alert(1)</script> & more" });
-        let safe = script_safe(&json.to_string());
+        let safe = script_safe(json.to_string());
         assert!(!safe.contains("</script"));
         assert!(!safe.contains('<') && !safe.contains('&'));
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();

@@ -333,9 +333,9 @@ impl<'a> Renderer<'a> {
 
     /// Article `i`'s body as HTML: kept from reading with its links to fill in, or rendered from
     /// its Markdown (kept from reading, or read again from its file).
-    pub fn body_html(&self, i: usize) -> Result<String, Diagnostic> {
+    pub fn body_html(&self, i: usize) -> Result<Cow<'_, str>, Diagnostic> {
         match self.feed_body(i) {
-            Some(body) => Ok(body?.html.clone()),
+            Some(body) => Ok(Cow::Borrowed(&body?.html)),
             None => self.read_body_html(i),
         }
     }
@@ -349,11 +349,11 @@ impl<'a> Renderer<'a> {
             .feed_articles
             .get(&i)?
             .body
-            .get_or_init(|| Ok(FeedBody::new(self, self.read_body_html(i)?)));
+            .get_or_init(|| Ok(FeedBody::new(self, self.read_body_html(i)?.into_owned())));
         Some(body.as_ref().map_err(Clone::clone))
     }
 
-    fn read_body_html(&self, i: usize) -> Result<String, Diagnostic> {
+    fn read_body_html(&self, i: usize) -> Result<Cow<'_, str>, Diagnostic> {
         let a = &self.articles[i];
         let links = |rel: &str| self.article_links.url(rel);
         let here = self.link(&a.url);
@@ -368,6 +368,7 @@ impl<'a> Renderer<'a> {
             raw_html: self.config.raw_html,
         };
         markdown::render_html(&body.text, source, &links, &here)
+            .map(Cow::Owned)
             .map_err(|mut errors| errors.swap_remove(0))
     }
 
