@@ -3,6 +3,7 @@
 //! The site has one feed per format and, with `term_feeds`, so has every taxonomy term. Entries
 //! are built when a feed is rendered, so a feed costs only its `feed_limit` newest articles.
 
+use std::borrow::Cow;
 use std::hash::Hash;
 use std::sync::OnceLock;
 
@@ -124,11 +125,23 @@ fn title(r: &Renderer, scope: FeedScope) -> String {
     }
 }
 
-/// Rewrites root-relative links of article HTML to absolute ones, as feed readers need.
+/// Rewrites root-relative links of article HTML (` href="/…"`, ` src="/…"`) to absolute ones,
+/// as feed readers need.
 fn absolute_links(r: &Renderer, html: &str) -> String {
     let origin = r.links.origin();
-    html.replace(" href=\"/", &format!(" href=\"{origin}/"))
-        .replace(" src=\"/", &format!(" src=\"{origin}/"))
+    let mut out = String::with_capacity(html.len() + 512);
+    let mut copied = 0;
+    // Found by their `="/`, then checked for the attribute before it.
+    for at in memchr::memmem::find_iter(html.as_bytes(), "=\"/") {
+        let before = &html[..at];
+        if before.ends_with(" href") || before.ends_with(" src") {
+            out.push_str(&html[copied..at + 2]);
+            out.push_str(origin);
+            copied = at + 2;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 /// What the feeds show of an article, made once for all the feeds that show it.
@@ -144,8 +157,9 @@ pub(super) struct FeedArticle {
 /// once for every feed (an article is in the feeds of the site and of each of its terms, in
 /// every format) rather than by each feed.
 pub(super) struct FeedBody {
-    /// The HTML, as its page shows it.
-    pub(super) html: String,
+    /// The HTML as its page shows it, when it was made for the feeds (the HTML an article kept
+    /// from reading is lent to its page instead).
+    pub(super) html: Option<String>,
     /// The HTML with absolute links as a template value, for Atom and RSS.
     xml: Option<Value>,
     /// The HTML with absolute links as a JSON string, for JSON Feed.
@@ -154,7 +168,7 @@ pub(super) struct FeedBody {
 
 impl FeedBody {
     /// The feed forms of `html`, for the formats the site has.
-    pub(super) fn new(r: &Renderer, html: String) -> FeedBody {
+    pub(super) fn new(r: &Renderer, html: Cow<str>) -> FeedBody {
         let absolute = absolute_links(r, &html);
         let formats = &r.config.feeds;
         let xml = formats
@@ -165,7 +179,14 @@ impl FeedBody {
             .contains(&FeedFormat::Json)
             .then(|| serde_json::value::to_raw_value(&absolute).ok())
             .flatten();
-        FeedBody { html, xml, json }
+        FeedBody {
+            html: match html {
+                Cow::Owned(html) => Some(html),
+                Cow::Borrowed(_) => None,
+            },
+            xml,
+            json,
+        }
     }
 }
 
@@ -192,7 +213,7 @@ fn content<'r>(r: &'r Renderer, i: usize) -> Result<Content<'r>, Diagnostic> {
 fn xml_content(r: &Renderer, i: usize) -> Result<FeedText, Diagnostic> {
     Ok(match content(r, i)? {
         Content::Body(FeedBody { xml: Some(xml), .. }) => FeedText::Shared(xml.clone()),
-        Content::Body(body) => FeedText::Text(absolute_links(r, &body.html)),
+        Content::Body(_) => FeedText::Text(absolute_links(r, &r.body_html(i)?)),
         Content::Html(html) => FeedText::Text(html),
     })
 }
@@ -203,7 +224,7 @@ fn json_content<'r>(r: &'r Renderer, i: usize) -> Result<JsonText<'r>, Diagnosti
         Content::Body(FeedBody {
             json: Some(json), ..
         }) => JsonText::Encoded(json),
-        Content::Body(body) => JsonText::Text(absolute_links(r, &body.html)),
+        Content::Body(_) => JsonText::Text(absolute_links(r, &r.body_html(i)?)),
         Content::Html(html) => JsonText::Text(html),
     })
 }

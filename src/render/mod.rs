@@ -37,10 +37,10 @@ pub use special::{NotFoundPage, SearchPage};
 pub use taxonomy::{PlacesPage, TaxonomyPage, TermPage, TermYearPage};
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset};
+use rustc_hash::FxHashMap;
 use tera::{Context, Value};
 
 use crate::config::{ArticleText, SiteConfig};
@@ -205,7 +205,7 @@ pub struct Renderer<'a> {
     article_links: ArticleLinks<'a>,
     /// What the feeds show of the articles they hold (by position): made once for every feed
     /// that shows them (and the body for the article's own page too).
-    feed_articles: HashMap<usize, FeedArticle>,
+    feed_articles: FxHashMap<usize, FeedArticle>,
     /// The newest publication or update of any article.
     last_change: Option<DateTime<FixedOffset>>,
 }
@@ -261,7 +261,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|a| (a.meta.rel_path.as_str(), a.url.as_str())),
             ),
-            feed_articles: HashMap::new(),
+            feed_articles: FxHashMap::default(),
             last_change: articles
                 .iter()
                 .map(|a| a.meta.updated.unwrap_or(a.meta.date).instant)
@@ -334,9 +334,11 @@ impl<'a> Renderer<'a> {
     /// Article `i`'s body as HTML: kept from reading with its links to fill in, or rendered from
     /// its Markdown (kept from reading, or read again from its file).
     pub fn body_html(&self, i: usize) -> Result<Cow<'_, str>, Diagnostic> {
-        match self.feed_body(i) {
-            Some(body) => Ok(Cow::Borrowed(&body?.html)),
-            None => self.read_body_html(i),
+        match self.feed_body(i).transpose()? {
+            Some(FeedBody {
+                html: Some(html), ..
+            }) => Ok(Cow::Borrowed(html)),
+            _ => self.read_body_html(i),
         }
     }
 
@@ -349,7 +351,7 @@ impl<'a> Renderer<'a> {
             .feed_articles
             .get(&i)?
             .body
-            .get_or_init(|| Ok(FeedBody::new(self, self.read_body_html(i)?.into_owned())));
+            .get_or_init(|| Ok(FeedBody::new(self, self.read_body_html(i)?)));
         Some(body.as_ref().map_err(Clone::clone))
     }
 
