@@ -75,8 +75,46 @@ impl<'de: 'a, 'a> Deserialize<'de> for Chunk<'a> {
     }
 }
 
+/// Chunks of the cache file encoded at once (in parallel) while it is written: the encoded
+/// articles of a large archive are never all in memory (a million articles make about 600 MB).
+const WINDOW: usize = 16;
+
+/// The articles of a cache file as it is written: [`Stored::articles`], encoded [`WINDOW`]
+/// chunks at a time as they are written.
+struct EncodedArticles<'a>(&'a [CachedArticleRef<'a>]);
+
+impl Serialize for EncodedArticles<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.0.len().div_ceil(CHUNK)))?;
+        for window in self.0.chunks(CHUNK * WINDOW) {
+            let encoded: Vec<Vec<u8>> = window
+                .par_chunks(CHUNK)
+                .map(postcard::to_allocvec)
+                .collect::<Result<_, _>>()
+                .map_err(S::Error::custom)?;
+            for bytes in &encoded {
+                seq.serialize_element(&Chunk(Cow::Borrowed(bytes)))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The cache file as it is written: [`Stored`]'s fields, in its order.
+#[derive(Serialize)]
+struct Storing<'a> {
+    format: &'a str,
+    key: u64,
+    started_ns: u64,
+    output: &'a Path,
+    output_stamp: Option<FileStamp>,
+    articles: EncodedArticles<'a>,
+    files: &'a HashMap<String, u64>,
+}
+
 /// The cache file.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Stored<'a> {
     format: Cow<'a, str>,
     key: u64,
@@ -215,19 +253,14 @@ impl CacheRecord<'_> {
                 })
             })
             .collect();
-        let chunks = cacheable
-            .par_chunks(CHUNK)
-            .map(|chunk| postcard::to_allocvec(chunk).map(|bytes| Chunk(Cow::Owned(bytes))))
-            .collect::<Result<Vec<Chunk>, _>>()
-            .map_err(std::io::Error::other)?;
-        let stored = Stored {
-            format: Cow::Borrowed(FORMAT),
+        let stored = Storing {
+            format: FORMAT,
             key: self.key,
             started_ns: nanos_since_epoch(self.started),
-            output: self.output.to_path_buf(),
+            output: self.output,
             output_stamp: self.output_stamp,
-            articles: chunks,
-            files: Cow::Borrowed(self.files),
+            articles: EncodedArticles(&cacheable),
+            files: self.files,
         };
         let path = cache_file(root, self.output);
         let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
