@@ -623,7 +623,9 @@ impl Site {
         files.extend(search.kept.iter().cloned());
         statics.retain(|file| engine::stale(previous, &file.rel, Some(file.fingerprint)));
         let dirty = engine::dirty(pages, &files, previous);
-        let rels: Vec<&str> = (dirty.iter().map(|(_, file)| file.as_str()))
+        let rels: Vec<&str> = dirty
+            .iter()
+            .map(|(_, file)| file.as_str())
             .chain(statics.iter().map(|file| file.rel.as_str()))
             .collect();
         staging.make_folders(&rels)?;

@@ -3,10 +3,10 @@
 //!
 //! The stage runs in three steps: [`discover`] lists the files, [`parse_file`] reads one file into a
 //! [`ParsedArticle`] (front matter checked, body still Markdown), and [`assign_urls`] gives every
-//! article its URL and rejects two articles that would land on the same one. The body is kept
-//! from reading in small archives ([`KEEP_BODIES_UP_TO`], [`KeptBody`]); in larger ones article pages,
-//! feeds and the search index read it again with [`read_body`], so that no large build holds
-//! every body.
+//! article its URL and rejects two articles that would land on the same one. What pages need
+//! of the body is kept from reading in small archives ([`KEEP_BODIES_UP_TO`], [`KeptBody`]); in
+//! larger ones article pages, feeds and the search index read it again with [`read_body`], so
+//! that no large build holds every body.
 
 mod dates;
 mod discover;
