@@ -967,6 +967,19 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_resolves_its_images_as_well_as_its_links() {
+        let a = article(
+            "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nSee ![b's chart](@/2024/b.md) and [b](@/2024/b.md).\n",
+        );
+        let (r, html) = render(&a, &links()).unwrap();
+        let summary = r.summary_html();
+        assert!(summary.contains("src=\"/2024/06/19/b/\""), "{summary}");
+        assert!(summary.contains("href=\"/2024/06/19/b/\""), "{summary}");
+        assert!(!summary.contains(PLACEHOLDER), "{summary}");
+        assert!(html.contains("src=\"/2024/06/19/b/\""), "{html}");
+    }
+
+    #[test]
     fn renders_extensions_ids_and_links() {
         let a = article(
             "+++\ntitle = \"t\"\ndate = 2024-01-01\n+++\nFirst \"para\" with [b](@/2024/b.md#x).\n\n## Intro\n\n## Intro\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: A footnote.\n\nMail <desk@example.org>.\n",
