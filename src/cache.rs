@@ -6,7 +6,6 @@
 //! missing, unreadable, written by another version of Annals, or made for other settings,
 //! templates or another output folder.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -61,17 +60,17 @@ struct CachedArticleRef<'a> {
 const CHUNK: usize = 1024;
 
 /// A chunk of the cache file: the encoded articles, as bytes.
-struct Chunk<'a>(Cow<'a, [u8]>);
+struct Chunk<'a>(&'a [u8]);
 
 impl Serialize for Chunk<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(&self.0)
+        s.serialize_bytes(self.0)
     }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Chunk<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <&'de [u8]>::deserialize(d).map(|bytes| Chunk(Cow::Borrowed(bytes)))
+        <&'de [u8]>::deserialize(d).map(Chunk)
     }
 }
 
@@ -94,7 +93,7 @@ impl Serialize for EncodedArticles<'_> {
                 .collect::<Result<_, _>>()
                 .map_err(S::Error::custom)?;
             for bytes in &encoded {
-                seq.serialize_element(&Chunk(Cow::Borrowed(bytes)))?;
+                seq.serialize_element(&Chunk(bytes))?;
             }
         }
         seq.end()
@@ -116,7 +115,7 @@ struct Storing<'a> {
 /// The cache file.
 #[derive(Deserialize)]
 struct Stored<'a> {
-    format: Cow<'a, str>,
+    format: &'a str,
     key: u64,
     started_ns: u64,
     output: PathBuf,
@@ -124,7 +123,7 @@ struct Stored<'a> {
     /// Chunks of encoded articles.
     #[serde(borrow)]
     articles: Vec<Chunk<'a>>,
-    files: Cow<'a, HashMap<String, u64>>,
+    files: HashMap<String, u64>,
 }
 
 /// Whether a file with `stamp`, read at `read_ns`, was read in its final state for sure: it had
@@ -175,7 +174,7 @@ impl BuildCache {
         let chunks: Vec<Vec<CachedArticle>> = stored
             .articles
             .par_iter()
-            .map(|chunk| postcard::from_bytes(&chunk.0))
+            .map(|chunk| postcard::from_bytes(chunk.0))
             .collect::<Result<_, _>>()
             .ok()?;
         Some(BuildCache {
@@ -187,7 +186,7 @@ impl BuildCache {
                 .flatten()
                 .map(|a| (a.meta.rel_path.clone(), a))
                 .collect(),
-            files: stored.files.into_owned(),
+            files: stored.files,
         })
     }
 

@@ -509,10 +509,9 @@ pub fn analyze_keeping(
     let summary_text = text::clean_owned(summary_text);
     let kept = Kept {
         search_text: keep.search_text.then_some(text),
-        html: keep.html.then(|| {
-            let html = to_html(events.into_iter(), body.len() * 3 / 2);
-            PendingHtml(finish_html(html, source.raw_html))
-        }),
+        html: keep
+            .html
+            .then(|| PendingHtml(page_html(events, body.len(), source.raw_html))),
     };
     let body = ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
@@ -524,6 +523,11 @@ pub fn analyze_keeping(
         links,
     };
     (body, kept)
+}
+
+/// A whole body's events (of `markdown_len` bytes of Markdown) as the HTML its page shows.
+fn page_html(events: Vec<Event>, markdown_len: usize, raw_html: RawHtml) -> String {
+    finish_html(to_html(events.into_iter(), markdown_len * 3 / 2), raw_html)
 }
 
 /// Rendered HTML as pages show it: sanitized if raw HTML is, and without the characters HTML
@@ -686,8 +690,7 @@ fn render(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let html = to_html(events.into_iter(), body.len() * 3 / 2);
-    Ok((finish_html(html, source.raw_html), lines))
+    Ok((page_html(events, body.len(), source.raw_html), lines))
 }
 
 fn to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {

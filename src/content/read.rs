@@ -262,17 +262,15 @@ pub fn read_article(
         let summary = parsed.meta.summary.as_deref();
         // A kept body takes from this pass its search text, when the index wants the full text,
         // and its HTML, unless the sanitizer rewrites it (which it must do with the links
-        // resolved, to give the same bytes). Its Markdown is kept only if one is not made.
-        let full_text = config.search && config.search_content == ArticleText::Full;
+        // resolved, to give the same bytes); then its Markdown is kept, to render at page time.
         let wants = markdown::Keep {
-            search_text: keep && full_text,
+            search_text: keep && config.search && config.search_content == ArticleText::Full,
             html: keep && config.raw_html != RawHtml::Sanitize,
         };
         let (body, made) = markdown::analyze_keeping(&parsed.body, source, summary, wants);
         let kept = keep.then(|| {
-            let needs_markdown = made.html.is_none() || (full_text && made.search_text.is_none());
             Arc::new(KeptBody {
-                markdown: needs_markdown.then_some(Markdown {
+                markdown: made.html.is_none().then_some(Markdown {
                     text: parsed.body,
                     first_line: parsed.body_line,
                 }),
