@@ -234,6 +234,50 @@ fn a_term_has_a_page_for_each_year_with_its_articles_by_month() {
     assert!(!site.exists("countries/north-korea/2023/index.html"));
 }
 
+/// The years of the bar chart on a page, in order.
+fn chart_years(page: &str) -> Vec<String> {
+    let chart = &page[page.find("class=\"year-bars-list\"").expect("a chart")..];
+    let chart = &chart[..chart.find("</ol>").expect("the chart's end")];
+    chart
+        .split("</span><span")
+        .skip(1)
+        .map(|bar| {
+            let year = &bar[bar.find('>').expect("a label") + 1..];
+            year[..4].to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_term_year_page_charts_the_years_around_its_own_and_links_to_them_all() {
+    let site = site("");
+    for year in 2001..=2020 {
+        site.article(
+            &format!("{year}.md"),
+            &format!("News of {year}"),
+            &format!("{year}-05-01"),
+            "countries = [\"Chile\"]",
+            "Text.",
+        );
+    }
+    site.build();
+    let years = |from: i32, to: i32| (from..=to).map(|y| y.to_string()).collect::<Vec<_>>();
+    let term = site.read("countries/chile/index.html");
+    assert_eq!(chart_years(&term), years(2001, 2020));
+    assert!(!term.contains("all years"));
+    for (page, from, to) in [(2001, 2001, 2011), (2010, 2005, 2015), (2019, 2010, 2020)] {
+        let html = site.read(&format!("countries/chile/{page}/index.html"));
+        assert_eq!(chart_years(&html), years(from, to), "the chart of {page}");
+        assert!(html.contains(&format!(
+            "href=\"/countries/chile/{page}/\" title=\"{page}: 1 article\" aria-label=\"{page}: 1 article\" aria-current=\"page\""
+        )));
+        assert!(
+            html.contains("<a class=\"year-bars-all\" href=\"/countries/chile/\">all years</a>"),
+            "{html}"
+        );
+    }
+}
+
 #[test]
 fn the_countries_page_groups_them_by_region_under_a_world_map() {
     let site = korea_site();

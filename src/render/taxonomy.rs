@@ -42,6 +42,10 @@ pub struct TermYearPage {
 /// many; then it shows the years with articles alone.
 const YEAR_BAR_SPAN: i32 = 100;
 
+/// How many bars of its chart a term's page of one year shows: the years around its own. The
+/// whole chart is on the term's own page.
+const YEAR_BARS_AROUND: usize = 11;
+
 /// A page of a term's listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TermPage {
@@ -446,6 +450,10 @@ impl Kind for TermYearPage {
         ctx.insert("taxonomy", &r.taxonomy_view(self.taxonomy));
         ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         ctx.insert("term_year", &r.term_year_view(*self));
+        ctx.insert_value(
+            "year_bars",
+            r.year_bars_around(self.taxonomy, self.term, year.year),
+        );
         r.theme.render("term_year.html", &ctx, out)
     }
 
@@ -470,6 +478,27 @@ impl Kind for TermYearPage {
 }
 
 impl Renderer<'_> {
+    /// The bars of a term's chart (`term.profile.years`) for its page of `year`: up to
+    /// [`YEAR_BARS_AROUND`], that year's in the middle unless it is near either end.
+    fn year_bars_around(&self, taxonomy: usize, term: usize, year: i32) -> Value {
+        let term = self.term_value(taxonomy, term);
+        let bars = term
+            .get_from_path("profile.years")
+            .and_then(Value::as_array)
+            .unwrap_or_default();
+        let here = bars
+            .iter()
+            .position(|bar| {
+                bar.get_from_path("year").and_then(Value::as_i64) == Some(i64::from(year))
+            })
+            .unwrap_or(0);
+        let start = here
+            .saturating_sub(YEAR_BARS_AROUND / 2)
+            .min(bars.len().saturating_sub(YEAR_BARS_AROUND));
+        let end = (start + YEAR_BARS_AROUND).min(bars.len());
+        Value::from(bars[start..end].to_vec())
+    }
+
     /// What a term's page of one year shows besides the term.
     fn term_year_view(&self, page: TermYearPage) -> TermYearView {
         let entry = &self.index.taxonomies[page.taxonomy].terms[page.term];
