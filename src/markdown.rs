@@ -134,7 +134,11 @@ impl ArticleBody {
 /// An article body's HTML made while it was read, before any URL is known: its `@/` links and
 /// the links relative to its own page hold placeholders until [`PendingHtml::resolve`].
 #[derive(Debug)]
-pub struct PendingHtml(String);
+pub struct PendingHtml {
+    html: String,
+    /// Whether `html` holds a placeholder: most bodies have none, and need no search for one.
+    placeholders: bool,
+}
 
 impl PendingHtml {
     /// The HTML [`render_html`] gives: `body`'s `@/` links resolved with `links`, relative ones
@@ -146,12 +150,18 @@ impl PendingHtml {
         links: &LinkResolver,
         here: &str,
     ) -> Option<Cow<'_, str>> {
+        if !self.placeholders {
+            return Some(Cow::Borrowed(&self.html));
+        }
         let urls: Vec<String> = body
             .links
             .iter()
             .map(|link| resolve_link(&link.dest, links))
             .collect::<Option<_>>()?;
-        Some(fill_placeholders(&self.0, &urls, here).map_or(Cow::Borrowed(&self.0), Cow::Owned))
+        Some(
+            fill_placeholders(&self.html, &urls, here)
+                .map_or(Cow::Borrowed(&self.html), Cow::Owned),
+        )
     }
 }
 
@@ -462,6 +472,7 @@ pub fn analyze_keeping(
     keep: Keep,
 ) -> (ArticleBody, Kept) {
     let mut links: Vec<BodyLink> = Vec::new();
+    let mut placeholders = false;
     let Collected {
         events,
         words: word_count,
@@ -479,7 +490,7 @@ pub fn analyze_keeping(
         |written| {
             // Placeholders are made only of characters that HTML escaping and sanitizing leave as
             // they are, so that `fill_placeholders` finds them in the HTML.
-            if let Some(dest) = written.dest.strip_prefix("@/") {
+            let placeholder = if let Some(dest) = written.dest.strip_prefix("@/") {
                 links.push(BodyLink {
                     dest: dest.to_owned(),
                     line: written.line,
@@ -488,7 +499,9 @@ pub fn analyze_keeping(
                 Some(format!("{LINK_PLACEHOLDER}{}", links.len() - 1))
             } else {
                 is_relative(written.dest).then(|| format!("{HERE_PLACEHOLDER}{}", written.dest))
-            }
+            };
+            placeholders |= placeholder.is_some();
+            placeholder
         },
         |_, _| {},
     );
@@ -509,9 +522,10 @@ pub fn analyze_keeping(
     let summary_text = text::clean_owned(summary_text);
     let kept = Kept {
         search_text: keep.search_text.then_some(text),
-        html: keep
-            .html
-            .then(|| PendingHtml(page_html(events, body.len(), source.raw_html))),
+        html: keep.html.then(|| PendingHtml {
+            html: page_html(events, body.len(), source.raw_html),
+            placeholders,
+        }),
     };
     let body = ArticleBody {
         source_hash: stable_hash((body, &summary_html)),
