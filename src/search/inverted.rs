@@ -114,12 +114,11 @@ impl Batch {
                 length += 1;
             });
         }
-        let mut counts: Vec<(u32, u32)> = self
+        let counts: Vec<(u32, u32)> = self
             .seen
             .drain(..)
             .map(|stem| (stem, std::mem::take(&mut self.counts[stem as usize])))
             .collect();
-        counts.sort_unstable();
         self.pending.push((counts, length));
     }
 

@@ -46,6 +46,11 @@ pub fn each_word(text: &str, mut found: impl FnMut(&str)) {
             }
             continue;
         }
+        if is_common_separator(c) {
+            dot = false;
+            end(&mut word);
+            continue;
+        }
         decompose_compatible(c, |d| {
             if is_combining_mark(d) {
                 return;
@@ -75,6 +80,17 @@ pub fn each_word(text: &str, mut found: impl FnMut(&str)) {
         });
     }
     end(&mut word);
+}
+
+/// Whether `c` is one of the punctuation marks of typeset text (curly quotes, dashes, the
+/// ellipsis, guillemets, the no-break space), which separate words whatever they decompose to:
+/// found without a look into Unicode's tables, as they are most of the non-ASCII characters of
+/// English text.
+fn is_common_separator(c: char) -> bool {
+    matches!(
+        c,
+        '\u{A0}' | '«' | '»' | '\u{2010}'..='\u{2015}' | '\u{2018}'..='\u{201F}' | '•' | '…'
+    )
 }
 
 /// Whether `c` is a Chinese character, Hiragana or Katakana: a word by itself.
@@ -173,6 +189,10 @@ mod tests {
         assert_eq!(words("东京の選挙"), ["东", "京", "の", "選", "挙"]);
         assert_eq!(words("مرحبا بالعالم"), ["مرحبا", "بالعالم"]);
         assert_eq!(words(&"x".repeat(81)), Vec::<String>::new());
+        assert_eq!(
+            words("“Don’t”—said\u{A0}«3…5» – 2.\u{2019}5 ‘x’•y‐z"),
+            ["don", "t", "said", "3", "5", "2", "5", "x", "y", "z"]
+        );
         assert_eq!(
             words("Ruby 3.3.0, v1.2 and 2.5%. In 2024. Then ３．５ or 1..2 x.5"),
             [
