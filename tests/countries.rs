@@ -250,7 +250,7 @@ fn chart_years(page: &str) -> Vec<String> {
 
 #[test]
 fn a_term_year_page_charts_the_years_around_its_own_and_links_to_them_all() {
-    let site = site("");
+    let site = site("paginate_by = 5");
     for year in 2001..=2020 {
         site.article(
             &format!("{year}.md"),
@@ -276,6 +276,14 @@ fn a_term_year_page_charts_the_years_around_its_own_and_links_to_them_all() {
             "{html}"
         );
     }
+    // The listing's later pages chart the years around their first article's, unmarked.
+    let third = site.read("countries/chile/page/3/index.html");
+    assert_eq!(chart_years(&third), years(2005, 2015));
+    let last = site.read("countries/chile/page/4/index.html");
+    assert_eq!(chart_years(&last), years(2001, 2011));
+    let chart = &last[last.find("class=\"year-bars\"").expect("a chart")..];
+    assert!(!chart[..chart.find("</figure>").expect("its end")].contains("aria-current"));
+    assert!(last.contains("class=\"year-bars-all\""));
 }
 
 #[test]

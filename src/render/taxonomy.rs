@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
+use chrono::Datelike;
 use tera::{Context, Value};
 
 use super::feeds::{self, FeedScope};
@@ -42,8 +43,9 @@ pub struct TermYearPage {
 /// many; then it shows the years with articles alone.
 const YEAR_BAR_SPAN: i32 = 100;
 
-/// How many bars of its chart a term's page of one year shows: the years around its own. The
-/// whole chart is on the term's own page.
+/// How many bars of its chart a term's page of one year shows (the years around its own), and
+/// its listing's pages after the first (the years around their articles'). The whole chart is on
+/// the listing's first page.
 const YEAR_BARS_AROUND: usize = 11;
 
 /// A page of a term's listing.
@@ -404,6 +406,16 @@ impl Kind for TermPage {
         ctx.insert_value("term", r.term_value(self.taxonomy, self.term));
         let base = r.term_url(self.taxonomy, self.term);
         r.add_listing(&mut ctx, &entry.name, &base, &entry.articles, self.page);
+        // The first page has the whole chart; the others the years around their articles'.
+        if self.page > 1
+            && let Some(&first) = r.on_page(&entry.articles, self.page).first()
+        {
+            let year = r.articles[first].meta.date.local_date().year();
+            ctx.insert_value(
+                "year_bars",
+                r.year_bars_around(self.taxonomy, self.term, year),
+            );
+        }
         r.theme.render("term.html", &ctx, out)
     }
 
@@ -478,7 +490,7 @@ impl Kind for TermYearPage {
 }
 
 impl Renderer<'_> {
-    /// The bars of a term's chart (`term.profile.years`) for its page of `year`: up to
+    /// The bars of a term's chart (`term.profile.years`) around `year`: up to
     /// [`YEAR_BARS_AROUND`], that year's in the middle unless it is near either end.
     fn year_bars_around(&self, taxonomy: usize, term: usize, year: i32) -> Value {
         let term = self.term_value(taxonomy, term);
