@@ -69,6 +69,16 @@ def timed(cmd: list, cwd: Path) -> dict:
     return stats
 
 
+def warm(site: Path) -> None:
+    """Reads every file of `site` once, so that no timed run is the one that brings the corpus
+    back into the page cache (a machine's memory reclaim may have evicted idle files)."""
+    for root, _, files in os.walk(site, followlinks=True):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
 def binary_of(args, tool: str) -> Path:
     """The Annals binary a tool name stands for: the baseline's for `... @baseline`."""
     return args.baseline if tool.endswith("@baseline") else args.binary
@@ -148,6 +158,8 @@ def main() -> None:
             tools["hugo"] = corpus(args.cache, "hugo", n)
         results = {tool: [] for tool in tools}
         pages = {}
+        for site in set(tools.values()):
+            warm(site)
         for _ in range(args.runs):
             for tool, site in tools.items():
                 dest = args.out / f"{''.join(c if c.isalnum() else '-' for c in tool)}-{n}"
